@@ -1,0 +1,104 @@
+"""Writing artifacts: plain pickles and JSON, each written to a temporary name and renamed.
+
+Plain ``pickle`` (not joblib) because the contract promises files that load with ``pickle``
+and only numpy, scikit-learn and hdbscan installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import platform
+import shutil
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+RECORDED_LIBRARIES = (
+    "modelprep",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "hdbscan",
+    "pandas",
+    "joblib",
+    "snakemake",
+)
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb"):
+    """Open a dot-named temporary beside ``path``; rename it into place only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Content hash, for input fingerprints and the manifest."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """Give ``dst`` the bytes of ``src`` atomically: hard-link (or copy) to a temporary, rename.
+
+    A hard link costs no space or time, and replacing ``dst`` by rename never changes the
+    inode a reader already has open.
+    """
+    dst = Path(dst)
+    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copy2(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_pickle(obj, path) -> None:
+    with atomic_write(path) as handle:
+        pickle.dump(obj, handle, protocol=pickle.DEFAULT_PROTOCOL)
+
+
+def load_pickle(path):
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def save_json(obj, path) -> None:
+    with atomic_write(path, "w") as handle:
+        json.dump(obj, handle, indent=2, sort_keys=False, allow_nan=False)
+        handle.write("\n")
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that wrote a model, recorded in its config."""
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

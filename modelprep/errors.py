@@ -1,0 +1,9 @@
+"""The one exception type that means "the user's input is wrong", as opposed to a bug."""
+
+
+class InputError(ValueError):
+    """Bad input data or configuration.
+
+    The message names the file, the column or rows, and what to do; the workflow scripts print
+    it without a traceback and exit non-zero, before anything is published.
+    """

@@ -1,0 +1,248 @@
+"""Read and validate the raw exports.
+
+Policy (the README's "Input policy" section repeats it):
+
+* text is read as text (``NA`` is a song title, not a missing value); numeric columns are parsed
+  afterwards so that unparseable text is an error naming the column and rows, not a silent NaN;
+* rows without an ``id`` and duplicate ids (all but the first) are dropped;
+* rows whose features are missing, non-finite or outside the documented range are dropped,
+  never imputed: a made-up feature vector would put a track in a cluster it does not belong to;
+* the low-level file covers the tracks present in both files; its non-numeric columns are
+  dropped, as are its rows for unknown tracks and rows with missing values.
+
+Everything dropped is counted in the returned report and logged at WARNING, naming the file,
+the column and how many rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from modelprep.artifacts import file_sha256
+from modelprep.errors import InputError
+from modelprep.schema import (
+    BASIC_FEATURES,
+    ID_COLUMN,
+    INDEX_COLUMN,
+    LOW_LEVEL_ID,
+    REQUIRED_TRACK_COLUMNS,
+)
+
+log = logging.getLogger(__name__)
+
+# Values outside these closed intervals are not measurements but export errors.
+VALID_RANGES = {
+    "danceability": (0.0, 1.0),
+    "energy": (0.0, 1.0),
+    "valence": (0.0, 1.0),
+    "acousticness": (0.0, 1.0),
+    "instrumentalness": (0.0, 1.0),
+    "liveness": (0.0, 1.0),
+    "speechiness": (0.0, 1.0),
+    "loudness": (-100.0, 10.0),
+    "tempo": (0.0, 300.0),
+    "key": (0.0, 11.0),
+    "mode": (0.0, 1.0),
+    "time_signature": (0.0, 5.0),
+}
+INTEGER_FEATURES = ("key", "mode", "time_signature")
+# Spellings of "no value" in the exports; anything else that does not parse is an error.
+MISSING_TOKENS = frozenset({"", "nan", "NaN", "NA", "N/A", "null", "NULL", "None"})
+MAX_LISTED_ROWS = 5
+
+
+def _read_header(path: str) -> list[str]:
+    if not os.path.isfile(path):
+        raise InputError(
+            f"{path}: file not found. Put the export there, or point RAW_DATA_PATH at the "
+            "directory that holds it."
+        )
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-export the file "
+            "as UTF-8 CSV."
+        ) from exc
+    if not header:
+        raise InputError(f"{path}: the file is empty; it needs a header row and data rows.")
+    return [column.strip() for column in header]
+
+
+def _read_frame(path: str, usecols: list[str], text_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read the named columns, text columns as strings and the rest as floats where they parse."""
+    dtype = {column: str for column in text_columns}
+    try:
+        frame = pd.read_csv(
+            path,
+            usecols=usecols,
+            dtype=dtype,
+            keep_default_na=False,
+            na_values={c: sorted(MISSING_TOKENS) for c in usecols if c not in text_columns},
+            encoding="utf-8-sig",
+            low_memory=False,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(
+            f"{path}: cannot be parsed as CSV ({exc}). Check quoting and encoding."
+        ) from exc
+    if frame.empty:
+        raise InputError(f"{path}: has a header but no data rows.")
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
+    """Parse one column as float64, or raise naming the first rows that are not numbers."""
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(np.float64)
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = parsed.isna() & ~values.isna() & ~values.astype(str).str.strip().isin(MISSING_TOKENS)
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())[:MAX_LISTED_ROWS]
+        examples = ", ".join(f"row {r + 1}: {values.iloc[r]!r}" for r in rows)
+        raise InputError(
+            f"{path}: column '{column}' must be numeric but {int(bad.sum())} rows hold text "
+            f"({examples}; rows count data lines after the header). Fix or remove those rows."
+        )
+    return parsed.astype(np.float64)
+
+
+def _drop(frame: pd.DataFrame, mask: pd.Series, path: str, column: str, why: str) -> pd.DataFrame:
+    count = int(mask.sum())
+    if count:
+        log.warning("%s: dropped %d rows whose '%s' %s", path, count, column, why)
+    return frame.loc[~mask]
+
+
+def _drop_invalid_ids(frame: pd.DataFrame, id_column: str, path: str, report: dict):
+    ids = frame[id_column].astype(str).str.strip()
+    frame = frame.assign(**{id_column: ids})
+    missing = ids.eq("") | ids.isin(MISSING_TOKENS)
+    report["dropped_missing_id"] = int(missing.sum())
+    frame = _drop(frame, missing, path, id_column, "is empty")
+    duplicated = frame[id_column].duplicated(keep="first")
+    report["dropped_duplicate_id"] = int(duplicated.sum())
+    return _drop(frame, duplicated, path, id_column, "repeats an earlier id (kept the first)")
+
+
+def _drop_non_finite(frame: pd.DataFrame, columns, path: str) -> tuple[pd.DataFrame, dict]:
+    """Drop rows with a missing or infinite value in any of ``columns``; count per column."""
+    values = frame[list(columns)].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    per_column = {c: int(n) for c, n in zip(columns, bad.sum(axis=0), strict=True) if n}
+    for column, count in per_column.items():
+        log.warning("%s: %d rows have a missing or non-finite '%s'", path, count, column)
+    rows = bad.any(axis=1)
+    if rows.any():
+        log.warning("%s: dropped %d rows with missing or non-finite features", path, rows.sum())
+    return frame.loc[~rows], per_column
+
+
+def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
+    """Read ``spotify_tracks.csv`` into a clean table and a report of what was dropped.
+
+    Returns a frame with ``id``, ``name``, ``artists_id``, ``uri`` (text) and the 12 basic
+    features (float64), in file order, one row per unique id.
+    """
+    path = os.fspath(path)
+    header = _read_header(path)
+    missing = [c for c in REQUIRED_TRACK_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{path}: required columns missing: {', '.join(missing)}. The file needs "
+            f"{', '.join(REQUIRED_TRACK_COLUMNS)} (other columns are ignored)."
+        )
+    has_uri = "uri" in header
+    usecols = list(REQUIRED_TRACK_COLUMNS) + (["uri"] if has_uri else [])
+    text = ("id", "name", "artists_id", "uri")
+    frame = _read_frame(path, usecols, text)
+    report: dict = {"file": path, "rows_read": len(frame)}
+
+    for column in BASIC_FEATURES:
+        frame[column] = _numeric(frame, column, path)
+    frame = _drop_invalid_ids(frame, ID_COLUMN, path, report)
+    frame, report["dropped_non_finite"] = _drop_non_finite(frame, BASIC_FEATURES, path)
+
+    out_of_range = {}
+    for column, (low, high) in VALID_RANGES.items():
+        values = frame[column]
+        bad = (values < low) | (values > high)
+        if column in INTEGER_FEATURES:
+            bad |= values != np.round(values)
+        if bad.any():
+            out_of_range[column] = int(bad.sum())
+            frame = _drop(frame, bad, path, column, f"is outside [{low:g}, {high:g}]")
+    report["dropped_out_of_range"] = out_of_range
+
+    if frame.empty:
+        raise InputError(f"{path}: no valid rows remain after validation; see the warnings above.")
+    uri = frame["uri"].str.strip() if has_uri else pd.Series("", index=frame.index)
+    frame["uri"] = uri.where(uri.ne(""), frame[ID_COLUMN])
+    frame["name"] = frame["name"].fillna("")
+    frame = frame[["id", "name", "artists_id", "uri", *BASIC_FEATURES]].reset_index(drop=True)
+    report["rows_kept"] = len(frame)
+    report["sha256"] = file_sha256(path)
+    return frame, report
+
+
+def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, dict]:
+    """Read ``low_level_audio_features.csv`` for the given tracks, in their order.
+
+    Returns a frame with ``track_id`` and every numeric feature column (float64), holding only
+    tracks that are in ``track_ids`` and have a complete row.
+    """
+    path = os.fspath(path)
+    header = _read_header(path)
+    if LOW_LEVEL_ID not in header:
+        raise InputError(
+            f"{path}: column '{LOW_LEVEL_ID}' missing; it joins the low-level features to "
+            "spotify_tracks.csv ids. Add it, or remove the file to build only the basic variants."
+        )
+    usecols = [c for c in header if c != INDEX_COLUMN]
+    frame = _read_frame(path, usecols, (LOW_LEVEL_ID,))
+    report: dict = {"file": path, "rows_read": len(frame)}
+
+    features, dropped_columns = [], []
+    for column in usecols:
+        if column == LOW_LEVEL_ID:
+            continue
+        try:
+            frame[column] = _numeric(frame, column, path)
+            features.append(column)
+        except InputError:
+            dropped_columns.append(column)
+            log.warning("%s: dropped non-numeric column '%s'", path, column)
+    if not features:
+        raise InputError(f"{path}: no numeric feature columns; remove the file or fix it.")
+    report["dropped_columns"] = dropped_columns
+
+    frame = _drop_invalid_ids(frame[[LOW_LEVEL_ID, *features]], LOW_LEVEL_ID, path, report)
+    known = frame[LOW_LEVEL_ID].isin(pd.Index(track_ids))
+    report["dropped_unknown_track"] = int((~known).sum())
+    frame = _drop(frame, ~known, path, LOW_LEVEL_ID, "is not an id in spotify_tracks.csv")
+    frame, report["dropped_non_finite"] = _drop_non_finite(frame, features, path)
+    if frame.empty:
+        raise InputError(
+            f"{path}: no row matches a valid track of spotify_tracks.csv; the low-level variants "
+            "would be empty. Check that 'track_id' holds the same ids, or remove the file."
+        )
+    order = pd.Index(track_ids).get_indexer(frame[LOW_LEVEL_ID])
+    frame = frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    without = len(track_ids) - len(frame)
+    report["tracks_without_low_level"] = without
+    if without:
+        log.warning(
+            "%s: %d tracks have no usable low-level row; the low-level variants leave them out",
+            path,
+            without,
+        )
+    report["rows_kept"] = len(frame)
+    report["sha256"] = file_sha256(path)
+    return frame, report

@@ -1,0 +1,72 @@
+"""The frame every workflow script runs in: logging, timing, and clean failure on bad input."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+
+from modelprep.clustering import DegenerateClustering
+from modelprep.errors import InputError
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
+# Failures whose message says everything: shown without a traceback.
+EXPECTED_FAILURES = (InputError, DegenerateClustering)
+
+log = logging.getLogger("modelprep")
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def configure_logging(log_path: str | None, level: str) -> None:
+    """Everything at ``level`` into the job's log file; WARNING and above also on the console."""
+    console = logging.StreamHandler(sys.__stderr__)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("modelprep %(levelname)s: %(message)s"))
+    handlers: list[logging.Handler] = [console]
+    if log_path:
+        os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+        handlers[-1].setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=handlers, force=True)
+    logging.captureWarnings(True)
+    # hdbscan 0.8.40 still passes scikit-learn 1.6 a renamed argument; harmless until 1.8.
+    warnings.filterwarnings(
+        "ignore", message="'force_all_finite' was renamed", category=FutureWarning
+    )
+
+
+@contextmanager
+def job(snakemake, step: str):
+    """Run one step of a Snakemake job.
+
+    Bad input ends the job with its message on the console and exit status 1, no traceback;
+    anything else is logged with its traceback (in the job's log) and re-raised.
+    """
+    log_path = snakemake.log[0] if snakemake.log else None
+    configure_logging(log_path, os.environ.get("LOG_LEVEL", "INFO").upper())
+    variant = snakemake.wildcards.get("variant", "-")
+    log.info("%s [%s] started with %d threads", step, variant, snakemake.threads)
+    started = time.perf_counter()
+    try:
+        yield
+    except EXPECTED_FAILURES as exc:
+        log.error("%s [%s] failed: %s", step, variant, exc)
+        sys.exit(1)
+    except Exception:
+        log.exception("%s [%s] failed unexpectedly; the log is %s", step, variant, log_path)
+        raise
+    log.info(
+        "%s [%s] done in %.1f s, peak memory %.0f MiB",
+        step,
+        variant,
+        time.perf_counter() - started,
+        peak_memory_mib(),
+    )

@@ -1,0 +1,134 @@
+"""Publication of a built set into the models directory, so that no reader sees a half set.
+
+Every file goes in under a dot-named temporary and is renamed into place (atomic on POSIX);
+``manifest.json`` is renamed last, so a manifest always describes complete files. Before the
+first rename the current set is hard-linked into ``.previous/`` (one generation), and files
+of variants that are no longer built leave the directory (they stay in ``.previous/``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from modelprep.artifacts import file_sha256, link_or_copy, load_json, save_json
+from modelprep.errors import InputError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+PREVIOUS = ".previous"
+ROOT_FILES = ("base_model.json", "metrics.json")
+
+
+class PublishRefused(InputError):
+    """The new set looks wrong enough (far fewer tracks) that publishing it needs an override."""
+
+
+def file_variant(name: str, variants: list[str], base_variant: str) -> str | None:
+    """The variant a published file belongs to (base files: the base variant; summaries: None)."""
+    for variant in variants:
+        if name.startswith(f"{variant}_") or name == f"hdbscan_config_{variant}.json":
+            return variant
+    return None if name in ROOT_FILES else base_variant
+
+
+def clean_temporaries(models_dir: Path) -> list[str]:
+    """Remove dot-named leftovers of an interrupted publication (never ``.previous`` itself)."""
+    removed = []
+    for entry in models_dir.iterdir() if models_dir.is_dir() else []:
+        if entry.name.startswith(".") and ".tmp" in entry.name:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            removed.append(entry.name)
+    if removed:
+        log.warning("%s: removed %d leftover temporaries: %s", models_dir, len(removed), removed)
+    return removed
+
+
+def check_track_count(old_manifest: dict | None, n_tracks: int, max_drop: float, force: bool):
+    """The publish guard: refuse a set with far fewer tracks than the published one."""
+    old = (old_manifest or {}).get("n_tracks")
+    if not old or force or n_tracks >= (1.0 - max_drop) * old:
+        return
+    raise PublishRefused(
+        f"refusing to publish {n_tracks} tracks over the {old} published ones (a drop of more "
+        f"than {max_drop:.0%}): the input may be truncated. If the smaller set is intended, run "
+        "`python scripts/startup.py --force` or set publish.allow_track_drop: true in config."
+    )
+
+
+def _backup(models_dir: Path, old_manifest: dict) -> None:
+    """Make ``.previous/`` the currently published set, replacing the older generation."""
+    staging = models_dir / f"{PREVIOUS}.tmp-{os.getpid()}"
+    staging.mkdir()
+    for name in [*old_manifest["files"], MANIFEST]:
+        if (models_dir / name).exists():
+            link_or_copy(models_dir / name, staging / name)
+    retired = models_dir / f"{PREVIOUS}.old.tmp-{os.getpid()}"
+    if (models_dir / PREVIOUS).exists():
+        os.replace(models_dir / PREVIOUS, retired)
+    os.replace(staging, models_dir / PREVIOUS)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _check_space(models_dir: Path, sources: list[Path]) -> None:
+    """Copies need room (hard links on the same file system do not); fail before any rename."""
+    device = models_dir.stat().st_dev
+    need = sum(p.stat().st_size for p in sources if p.stat().st_dev != device)
+    free = shutil.disk_usage(models_dir).free
+    if need > free:
+        raise OSError(
+            f"{models_dir}: {free / 2**20:.0f} MiB free, publishing may need {need / 2**20:.0f} "
+            "MiB. Free space there or point MODELS_PATH elsewhere; nothing was published."
+        )
+
+
+def publish(
+    sources: list[Path],
+    models_dir: Path,
+    *,
+    variants: list[str],
+    base_variant: str,
+    run_id: str,
+    n_tracks: int,
+    max_track_drop: float,
+    force: bool = False,
+) -> dict:
+    """Publish ``sources`` (files named as they are to be published) and return the manifest."""
+    models_dir = Path(models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    clean_temporaries(models_dir)
+    manifest_path = models_dir / MANIFEST
+    old = load_json(manifest_path) if manifest_path.exists() else None
+    check_track_count(old, n_tracks, max_track_drop, force)
+    _check_space(models_dir, sources)
+    if old:
+        _backup(models_dir, old)
+
+    files = {}
+    for src in sources:
+        dst = models_dir / src.name
+        link_or_copy(src, dst)
+        stat = dst.stat()
+        files[src.name] = {
+            "sha256": file_sha256(dst),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "variant": file_variant(src.name, variants, base_variant),
+        }
+    for stale in sorted(set((old or {}).get("files", {})) - set(files)):
+        log.info("%s: %s is no longer built; it moves to %s/", models_dir, stale, PREVIOUS)
+        (models_dir / stale).unlink(missing_ok=True)
+
+    manifest = {
+        "run_id": run_id,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "n_tracks": n_tracks,
+        "base_variant": base_variant,
+        "files": files,
+    }
+    save_json(manifest, manifest_path)
+    return manifest

@@ -1,0 +1,30 @@
+"""Column names of the raw exports, as the contract fixes them."""
+
+BASIC_FEATURES = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "loudness",
+    "speechiness",
+    "tempo",
+    "key",
+    "mode",
+    "time_signature",
+)
+
+TRACKS_FILE = "spotify_tracks.csv"
+LOW_LEVEL_FILE = "low_level_audio_features.csv"
+
+ID_COLUMN = "id"
+TEXT_COLUMNS = ("id", "name", "artists_id")
+OPTIONAL_TEXT_COLUMNS = ("uri",)
+REQUIRED_TRACK_COLUMNS = TEXT_COLUMNS + BASIC_FEATURES
+
+LOW_LEVEL_ID = "track_id"
+INDEX_COLUMN = "Unnamed: 0"
+
+# Column groups a variant may combine; "low_level" means every numeric low-level column.
+COLUMN_GROUPS = ("basic", "low_level")

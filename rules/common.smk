@@ -1,0 +1,183 @@
+# Paths, config validation and every input/param function of the rules. Imports nothing heavy
+# and reads no CSV, so a no-op dry run stays fast.
+import os
+import uuid
+from datetime import datetime, timezone
+from glob import glob
+
+from snakemake.utils import validate
+
+validate(config, "../workflow/schemas/config.schema.yaml")
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DATA = os.environ.get("DATA_PATH") or "data"
+RAW = os.environ.get("RAW_DATA_PATH") or f"{DATA}/raw"
+MODELS = os.environ.get("MODELS_PATH") or f"{DATA}/models"
+LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").upper()
+if LOG_LEVEL not in LOG_LEVELS:
+    raise ValueError(
+        f"LOG_LEVEL={os.environ['LOG_LEVEL']!r} is not one of {', '.join(LOG_LEVELS)}"
+    )
+# Jobs read these from the environment: neither may make a job stale.
+os.environ["LOG_LEVEL"] = LOG_LEVEL
+os.environ.setdefault(
+    "MODELPREP_RUN_ID",
+    datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
+)
+
+PROCESSED = f"{DATA}/processed"
+ARTIFACTS = f"{PROCESSED}/artifacts"
+LOGS = f"{DATA}/logs"
+BENCHMARKS = f"{DATA}/benchmarks"
+TRACKS_CSV = f"{RAW}/spotify_tracks.csv"
+LOW_LEVEL_CSV = f"{RAW}/low_level_audio_features.csv"
+HAS_LOW_LEVEL = os.path.exists(LOW_LEVEL_CSV)
+TRACKS_REPORT = f"{PROCESSED}/tracks_report.json"
+LOW_LEVEL_REPORT = f"{PROCESSED}/low_level_report.json"
+
+# The package's code is an input of every rule that runs it: editing it makes them stale.
+CODE = sorted(
+    path
+    for path in glob(os.path.join(workflow.basedir, "modelprep", "*.py"))
+    if os.path.basename(path) not in ("demo.py", "__main__.py")
+)
+
+VARIANTS = config["variants"]
+VARIANT_FILES = (
+    "hdbscan_model",
+    "knn_model",
+    "audio_embeddings",
+    "cluster_labels",
+    "song_indices",
+)
+BASE_FILES = [f"{ARTIFACTS}/{kind}.pkl" for kind in VARIANT_FILES]
+
+
+def check_pca_sources():
+    for name, spec in VARIANTS.items():
+        source = spec.get("pca_of")
+        if source is not None and source not in VARIANTS:
+            raise ValueError(
+                f"config: variants.{name}.pca_of names '{source}', which is not a variant"
+            )
+
+
+check_pca_sources()
+
+
+def uses_low_level(variant):
+    spec = VARIANTS[variant]
+    if "pca_of" in spec:
+        return uses_low_level(spec["pca_of"])
+    return "low_level" in spec["columns"]
+
+
+def active_variants():
+    """Variants to build, in config order; low-level ones only when their CSV exists."""
+    return [v for v in VARIANTS if HAS_LOW_LEVEL or not uses_low_level(v)]
+
+
+def variant_pattern(pca):
+    names = [v for v in VARIANTS if ("pca_of" in VARIANTS[v]) == pca]
+    return "|".join(names) if names else "(?!)"
+
+
+def artifact(variant, kind):
+    return f"{ARTIFACTS}/{variant}_{kind}.pkl"
+
+
+def variant_config_file(variant):
+    return f"{ARTIFACTS}/hdbscan_config_{variant}.json"
+
+
+def work(name):
+    """Per-variant intermediate records (not published)."""
+    return f"{PROCESSED}/variants/{{variant}}/{name}"
+
+
+def reports_of(variant):
+    reports = [TRACKS_REPORT]
+    if uses_low_level(variant):
+        reports.append(LOW_LEVEL_REPORT)
+    return reports
+
+
+def scaled_inputs(wildcards):
+    variant = wildcards.variant
+    inputs = {
+        "tracks": f"{PROCESSED}/tracks.pkl",
+        "reports": reports_of(variant),
+        "code": CODE,
+    }
+    if uses_low_level(variant):
+        inputs["low_level"] = f"{PROCESSED}/low_level.pkl"
+    return inputs
+
+
+def pca_inputs(wildcards):
+    source = VARIANTS[wildcards.variant]["pca_of"]
+    return {
+        "embeddings": artifact(source, "audio_embeddings"),
+        "transformer": artifact(source, "feature_transformer"),
+        "indices": artifact(source, "song_indices"),
+        "reports": reports_of(wildcards.variant),
+        "code": CODE,
+    }
+
+
+def spec_value(key):
+    """A params function returning one key of the variant's config section."""
+
+    def value(wildcards):
+        return VARIANTS[wildcards.variant][key]
+
+    return value
+
+
+def hdbscan_params(wildcards):
+    """The shared hdbscan section overridden by the variant's own keys."""
+    return {**config["hdbscan"], **VARIANTS[wildcards.variant]["hdbscan"]}
+
+
+def variant_set(variant):
+    """Every published file of one variant, the five backend files first."""
+    files = [artifact(variant, kind) for kind in VARIANT_FILES]
+    return files + [
+        artifact(variant, "feature_transformer"),
+        variant_config_file(variant),
+    ]
+
+
+def base_inputs(wildcards):
+    return {
+        "configs": [variant_config_file(v) for v in active_variants()],
+        "files": [
+            artifact(v, kind) for v in active_variants() for kind in VARIANT_FILES
+        ],
+    }
+
+
+def variant_files_param(wildcards):
+    return {v: [artifact(v, kind) for kind in VARIANT_FILES] for v in active_variants()}
+
+
+def published_artifacts():
+    files = [path for v in active_variants() for path in variant_set(v)]
+    return (
+        files
+        + BASE_FILES
+        + [f"{ARTIFACTS}/base_model.json", f"{ARTIFACTS}/metrics.json"]
+    )
+
+
+def all_targets():
+    return [f"{PROCESSED}/publish_receipt.json"]
+
+
+def mem_mb(factor, floor=512):
+    """A resources function: memory as a multiple of the job's input size."""
+
+    def mem(wildcards, input):
+        return max(floor, int(factor * input.size_mb))
+
+    return mem

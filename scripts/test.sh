@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up .venv with the test tools, lint, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-venv.sh test
+.venv/bin/ruff check .
+.venv/bin/snakefmt --check Snakefile rules/
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,13 @@
+"""Snakemake adapter: the exact NearestNeighbors model of one variant."""
+
+from modelprep import steps
+from modelprep.jobs import job
+
+with job(snakemake, "neighbors"):
+    steps.neighbors(
+        embeddings=snakemake.input.embeddings,
+        knn_params=dict(snakemake.params.knn),
+        threads=snakemake.threads,
+        model_out=snakemake.output.model,
+        meta_out=snakemake.output.meta,
+    )
