@@ -1,0 +1,115 @@
+"""Shared fixtures: generated data and real workflow builds, made once per test session.
+
+Tests that change a build work on a copy (``copy_build``); the session builds stay as built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelprep import demo
+from modelprep.schema import LOW_LEVEL_FILE, TRACKS_FILE
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+N_TRACKS = 2000
+CONTRACT_ENV = ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "LOG_LEVEL", "MODELPREP_RUN_ID")
+
+
+def run_snakemake(workdir: Path, *args: str, snakefile: Path = REPO / "Snakefile", env=None):
+    """Run the real snakemake command in ``workdir`` (DATA_PATH defaults to ``data`` there)."""
+    clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV}
+    return subprocess.run(
+        [str(SNAKEMAKE), "-s", str(snakefile), *args],
+        cwd=workdir,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def build(workdir: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    result = run_snakemake(workdir, *args, **kwargs)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def planned_jobs(workdir: Path, *args: str, **kwargs) -> set[tuple[str, str]]:
+    """(rule, variant) of every job a dry run would execute; variant '' for shared jobs."""
+    result = build(workdir, "-n", *args, **kwargs)
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
+        head = re.match(r"(?:local)?rule (\w+):", block)
+        if head:
+            variant = re.search(r"wildcards: variant=(\w+)", block)
+            jobs.add((head.group(1), variant.group(1) if variant else ""))
+    return jobs
+
+
+def write_demo(raw: Path, n_tracks: int = N_TRACKS, low_level: bool = True) -> Path:
+    demo.write(raw, n_tracks, seed=7, with_low_level=low_level)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory) -> Path:
+    """Both CSVs, all five variants, built with --cores 2."""
+    workdir = tmp_path_factory.mktemp("full")
+    write_demo(workdir / "data" / "raw")
+    build(workdir, "--cores", "2")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def basic_workflow(tmp_path_factory) -> Path:
+    """A private copy of the workflow files, so a test may edit its package sources."""
+    copy = tmp_path_factory.mktemp("workflow")
+    for name in ("Snakefile", "rules", "workflow", "config", "modelprep"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / name)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def basic_build(tmp_path_factory, basic_workflow) -> Path:
+    """Only spotify_tracks.csv (same tracks as the full build), built with --cores 1."""
+    workdir = tmp_path_factory.mktemp("basic")
+    write_demo(workdir / "data" / "raw", low_level=False)
+    build(workdir, "--cores", "1", snakefile=basic_workflow / "Snakefile")
+    return workdir
+
+
+@pytest.fixture
+def copy_build(tmp_path):
+    """Copy a session build (data and Snakemake's metadata, mtimes kept) to change it freely."""
+
+    def copy(workdir: Path) -> Path:
+        target = tmp_path / "build"
+        shutil.copytree(workdir, target, symlinks=True)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def tracks_csv(tmp_path) -> Path:
+    """A small valid spotify_tracks.csv (no low-level file)."""
+    return write_demo(tmp_path / "raw", n_tracks=300, low_level=False) / TRACKS_FILE
+
+
+@pytest.fixture
+def raw_pair(tmp_path) -> tuple[Path, Path]:
+    """A small valid pair of CSVs."""
+    raw = write_demo(tmp_path / "raw", n_tracks=300)
+    return raw / TRACKS_FILE, raw / LOW_LEVEL_FILE

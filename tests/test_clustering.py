@@ -1,0 +1,98 @@
+"""HDBSCAN, KNN and quality numbers on small deterministic blobs (modelprep.clustering)."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+
+from modelprep.clustering import (
+    DegenerateClustering,
+    check_not_degenerate,
+    cluster_summary,
+    fit_hdbscan,
+    fit_knn,
+    sampled_silhouette,
+)
+
+PARAMS = {
+    "min_cluster_size": 15,
+    "min_samples": 5,
+    "cluster_selection_epsilon": 0.1,
+    "metric": "euclidean",
+    "algorithm": "best",
+    "cluster_selection_method": "eom",
+}
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = make_blobs(n_samples=600, centers=4, n_features=5, cluster_std=0.5, random_state=3)
+    return X, y
+
+
+def test_finds_the_blobs(blobs):
+    X, _ = blobs
+    model = fit_hdbscan(X, PARAMS, n_jobs=1)
+    summary = cluster_summary(model.labels_)
+    assert summary["n_clusters"] == 4
+    assert summary["noise_fraction"] < 0.1
+    assert model.core_dist_n_jobs == 1
+
+
+def test_same_labels_whatever_the_workers(blobs):
+    X, _ = blobs
+    one = fit_hdbscan(X, PARAMS, n_jobs=1).labels_
+    two = fit_hdbscan(X, PARAMS, n_jobs=2).labels_
+    assert np.array_equal(one, two)
+    assert np.array_equal(one, fit_hdbscan(X, PARAMS, n_jobs=1).labels_)
+
+
+def test_summary_counts():
+    summary = cluster_summary(np.array([-1, 0, 0, 2, 2, 2, -1]))
+    assert summary == {
+        "n_tracks": 7,
+        "n_clusters": 2,
+        "n_noise_points": 2,
+        "noise_fraction": 2 / 7,
+        "largest_cluster_size": 3,
+        "smallest_cluster_size": 2,
+    }
+
+
+def test_one_cluster_or_all_noise_is_degenerate():
+    for labels in (np.zeros(50, dtype=int), np.full(50, -1)):
+        with pytest.raises(DegenerateClustering, match="variant v: HDBSCAN found"):
+            check_not_degenerate(cluster_summary(labels), "v")
+
+
+def test_uniform_noise_is_degenerate():
+    X = np.random.default_rng(0).uniform(size=(300, 8))
+    summary = cluster_summary(fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1).labels_)
+    with pytest.raises(DegenerateClustering):
+        check_not_degenerate(summary, "uniform")
+
+
+def test_silhouette_sample_is_seeded_and_capped(blobs):
+    X, y = blobs
+    full, n_full = sampled_silhouette(X, y, sample_size=10_000, seed=0)
+    a, n_a = sampled_silhouette(X, y, sample_size=200, seed=5)
+    b, _ = sampled_silhouette(X, y, sample_size=200, seed=5)
+    assert n_full == 600 and n_a == 200 and a == b
+    assert full > 0.7 and abs(a - full) < 0.05
+
+
+def test_silhouette_leaves_noise_out_and_needs_two_clusters(blobs):
+    X, y = blobs
+    labels = y.copy()
+    labels[:50] = -1
+    _, n = sampled_silhouette(X, labels, 10_000, 0)
+    assert n == 550
+    assert sampled_silhouette(X, np.zeros(600, dtype=int), 10_000, 0) == (-1.0, 0)
+
+
+def test_knn_is_exact(blobs):
+    X, _ = blobs
+    knn = fit_knn(X, {"n_neighbors": 5, "algorithm": "brute", "metric": "euclidean"}, 1)
+    distances, rows = knn.kneighbors(X[:3])
+    brute = np.linalg.norm(X[:3, None, :] - X[None, :, :], axis=2)
+    assert np.array_equal(rows, np.argsort(brute, axis=1, kind="stable")[:, :5])
+    assert np.allclose(distances, np.sort(brute, axis=1)[:, :5])

@@ -1,0 +1,155 @@
+"""Validation and cleaning of the raw exports (modelprep.ingest)."""
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modelprep import InputError
+from modelprep.ingest import read_low_level, read_tracks
+from modelprep.schema import BASIC_FEATURES
+
+
+def rewrite(path, edit):
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_reads_clean_table_in_file_order(tracks_csv):
+    raw = pd.read_csv(tracks_csv)
+    tracks, report = read_tracks(tracks_csv)
+    assert list(tracks.columns) == ["id", "name", "artists_id", "uri", *BASIC_FEATURES]
+    assert tracks["id"].tolist() == raw["id"].tolist()
+    assert all(tracks[c].dtype == np.float64 for c in BASIC_FEATURES)
+    assert report["rows_read"] == report["rows_kept"] == len(raw)
+    assert len(report["sha256"]) == 64
+
+
+def test_text_survives_quotes_newlines_and_scripts(tracks_csv):
+    names = ['Love, "Live" at Café', "two\nlines", "夜 Сердце حب", "NA"]
+
+    def edit(frame):
+        frame.loc[: len(names) - 1, "name"] = names
+
+    tracks, _ = read_tracks(rewrite(tracks_csv, edit))
+    assert tracks["name"].tolist()[: len(names)] == names
+
+
+def test_missing_required_columns_are_named(tracks_csv):
+    path = rewrite(tracks_csv, lambda f: f.drop(columns=["tempo", "artists_id"], inplace=True))
+    with pytest.raises(InputError, match=r"spotify_tracks\.csv.*missing: artists_id, tempo"):
+        read_tracks(path)
+
+
+def test_missing_file_says_where_to_put_it(tmp_path):
+    with pytest.raises(InputError, match="file not found.*RAW_DATA_PATH"):
+        read_tracks(tmp_path / "spotify_tracks.csv")
+
+
+def test_duplicate_ids_keep_the_first(tracks_csv, caplog):
+    def edit(frame):
+        frame.loc[5, "id"] = frame.loc[2, "id"]
+        frame.loc[9, "id"] = frame.loc[2, "id"]
+
+    raw = pd.read_csv(rewrite(tracks_csv, edit), dtype=str, keep_default_na=False)
+    with caplog.at_level(logging.WARNING):
+        tracks, report = read_tracks(tracks_csv)
+    assert report["dropped_duplicate_id"] == 2
+    assert len(tracks) == len(raw) - 2
+    kept = tracks.set_index("id").loc[raw.loc[2, "id"], "danceability"]
+    assert kept == float(raw.loc[2, "danceability"])
+    assert "repeats an earlier id" in caplog.text
+
+
+def test_non_finite_rows_are_dropped_and_named(tracks_csv, caplog):
+    def edit(frame):
+        frame.loc[3, "energy"] = ""
+        frame.loc[4, "energy"] = "inf"
+        frame.loc[7, "tempo"] = "NaN"
+
+    with caplog.at_level(logging.WARNING):
+        tracks, report = read_tracks(rewrite(tracks_csv, edit))
+    assert report["dropped_non_finite"] == {"energy": 2, "tempo": 1}
+    assert report["rows_kept"] == report["rows_read"] - 3
+    assert np.isfinite(tracks[list(BASIC_FEATURES)].to_numpy()).all()
+    assert "spotify_tracks.csv: 2 rows have a missing or non-finite 'energy'" in caplog.text
+
+
+def test_text_in_numeric_column_names_column_and_rows(tracks_csv):
+    def edit(frame):
+        frame.loc[10, "loudness"] = "loud"
+        frame.loc[12, "loudness"] = "-3 dB"
+
+    with pytest.raises(InputError, match=r"'loudness'.*2 rows.*row 11: 'loud'.*row 13: '-3 dB'"):
+        read_tracks(rewrite(tracks_csv, edit))
+
+
+def test_out_of_range_rows_are_dropped(tracks_csv, caplog):
+    def edit(frame):
+        frame.loc[0, "danceability"] = "7"
+        frame.loc[1, "key"] = "15"
+        frame.loc[2, "tempo"] = "-5"
+        frame.loc[3, "mode"] = "0.5"
+
+    with caplog.at_level(logging.WARNING):
+        _, report = read_tracks(rewrite(tracks_csv, edit))
+    assert report["dropped_out_of_range"] == {"danceability": 1, "tempo": 1, "key": 1, "mode": 1}
+    assert "'danceability' is outside [0, 1]" in caplog.text
+
+
+def test_uri_falls_back_to_id(tracks_csv):
+    tracks, _ = read_tracks(rewrite(tracks_csv, lambda f: f.drop(columns=["uri"], inplace=True)))
+    assert (tracks["uri"] == tracks["id"]).all()
+
+
+def test_header_only_is_an_error(tmp_path):
+    path = tmp_path / "spotify_tracks.csv"
+    path.write_text(",".join(["id", "name", "artists_id", *BASIC_FEATURES]) + "\n")
+    with pytest.raises(InputError, match="no data rows"):
+        read_tracks(path)
+
+
+def test_low_level_joins_in_track_order(raw_pair):
+    tracks_path, low_path = raw_pair
+    tracks, _ = read_tracks(tracks_path)
+    low, report = read_low_level(low_path, tracks["id"])
+    assert "Unnamed: 0" not in low.columns
+    assert low.shape[1] == 1 + 207
+    positions = pd.Index(tracks["id"]).get_indexer(low["track_id"])
+    assert (positions >= 0).all() and (np.diff(positions) > 0).all()
+    assert report["tracks_without_low_level"] == len(tracks) - len(low)
+
+
+def test_low_level_drops_unknown_tracks_text_columns_and_nan_rows(raw_pair, caplog):
+    tracks_path, low_path = raw_pair
+
+    def edit(frame):
+        frame.loc[0, "track_id"] = "X" * 22
+        frame["MEL_3"] = "loud"
+        frame.loc[4, "MFCC_1"] = ""
+
+    rewrite(low_path, edit)
+    tracks, _ = read_tracks(tracks_path)
+    with caplog.at_level(logging.WARNING):
+        low, report = read_low_level(low_path, tracks["id"])
+    assert "MEL_3" not in low.columns and report["dropped_columns"] == ["MEL_3"]
+    assert report["dropped_unknown_track"] == 1
+    assert report["dropped_non_finite"] == {"MFCC_1": 1}
+    assert not low["track_id"].isin(["X" * 22]).any()
+    assert "dropped non-numeric column 'MEL_3'" in caplog.text
+
+
+def test_low_level_without_track_id_is_an_error(raw_pair):
+    tracks_path, low_path = raw_pair
+    rewrite(low_path, lambda f: f.drop(columns=["track_id"], inplace=True))
+    with pytest.raises(InputError, match="'track_id' missing.*remove the file"):
+        read_low_level(low_path, read_tracks(tracks_path)[0]["id"])
+
+
+def test_low_level_matching_no_track_is_an_error(raw_pair):
+    _, low_path = raw_pair
+    with pytest.raises(InputError, match="no row matches"):
+        read_low_level(low_path, pd.Series(["nope"]))

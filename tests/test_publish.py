@@ -1,0 +1,98 @@
+"""Publication into the models directory (modelprep.publish), on plain files."""
+
+import json
+
+import pytest
+
+from modelprep.artifacts import file_sha256
+from modelprep.publish import PREVIOUS, PublishRefused, publish
+
+
+def staged(directory, variants, content="v1"):
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for variant in variants:
+        for name in (f"{variant}_knn_model.pkl", f"hdbscan_config_{variant}.json"):
+            (directory / name).write_text(f"{content} {name}")
+            paths.append(directory / name)
+    for name in ("knn_model.pkl", "metrics.json"):
+        (directory / name).write_text(f"{content} {name}")
+        paths.append(directory / name)
+    return paths
+
+
+def run(sources, models, variants, n_tracks=100, **kwargs):
+    return publish(
+        sources,
+        models,
+        variants=variants,
+        base_variant=variants[0],
+        run_id="r1",
+        n_tracks=n_tracks,
+        max_track_drop=0.2,
+        **kwargs,
+    )
+
+
+def snapshot(directory):
+    return {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+
+
+def test_publishes_files_and_manifest_last(tmp_path):
+    sources = staged(tmp_path / "staged", ["a", "b"])
+    manifest = run(sources, tmp_path / "models", ["a", "b"])
+    models = tmp_path / "models"
+    on_disk = json.loads((models / "manifest.json").read_text())
+    assert on_disk == manifest
+    assert set(manifest["files"]) == {p.name for p in sources}
+    for name, entry in manifest["files"].items():
+        assert entry["sha256"] == file_sha256(models / name)
+        assert entry["size"] == (models / name).stat().st_size
+        assert entry["mtime_ns"] == (models / name).stat().st_mtime_ns
+    assert manifest["files"]["b_knn_model.pkl"]["variant"] == "b"
+    assert manifest["files"]["knn_model.pkl"]["variant"] == "a"
+    assert manifest["files"]["metrics.json"]["variant"] is None
+    assert not [p for p in models.iterdir() if p.name.startswith(".")]
+
+
+def test_second_publication_keeps_one_previous_generation(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
+    first = snapshot(models)
+    run(staged(tmp_path / "s2", ["a"], content="v2"), models, ["a"])
+    assert snapshot(models / PREVIOUS) == first
+    assert not (models / "b_knn_model.pkl").exists(), "a variant no longer built stays published"
+    assert (models / "a_knn_model.pkl").read_text() == "v2 a_knn_model.pkl"
+    run(staged(tmp_path / "s3", ["a"], content="v3"), models, ["a"])
+    assert (models / PREVIOUS / "a_knn_model.pkl").read_text() == "v2 a_knn_model.pkl"
+    assert not (models / PREVIOUS / "b_knn_model.pkl").exists()
+
+
+def test_published_file_is_not_the_staged_inode_when_replaced(tmp_path):
+    models = tmp_path / "models"
+    sources = staged(tmp_path / "s", ["a"])
+    run(sources, models, ["a"])
+    sources[0].unlink()
+    sources[0].write_text("rebuilt")
+    assert (models / sources[0].name).read_text() == "v1 a_knn_model.pkl"
+
+
+def test_guard_refuses_a_large_drop_and_touches_nothing(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a"]), models, ["a"], n_tracks=1000)
+    before = snapshot(models)
+    with pytest.raises(PublishRefused, match=r"799 tracks.*1000.*--force"):
+        run(staged(tmp_path / "s2", ["a"], content="v2"), models, ["a"], n_tracks=799)
+    assert snapshot(models) == before
+    run(staged(tmp_path / "s3", ["a"], content="v3"), models, ["a"], n_tracks=800)
+    run(staged(tmp_path / "s4", ["a"], content="v4"), models, ["a"], n_tracks=10, force=True)
+
+
+def test_leftover_temporaries_are_removed(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / ".knn_model.pkl.tmp-123").write_text("half")
+    (models / f"{PREVIOUS}.tmp-9").mkdir()
+    run(staged(tmp_path / "s", ["a"]), models, ["a"])
+    assert sorted(p.name for p in models.iterdir() if p.name.startswith(".")) == []
+    assert (models / "knn_model.pkl").read_text() == "v1 knn_model.pkl"

@@ -1,0 +1,220 @@
+"""The real workflow, end to end, on ~2,000 generated tracks."""
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+import yaml
+from backend_check import check_models_dir
+from conftest import REPO, build, planned_jobs, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+VARIANTS = ["naive_features", "pca_features", "combined_features", "llav_features", "llav_pca"]
+BASIC_VARIANTS = VARIANTS[:2]
+PER_VARIANT = (
+    "{v}_hdbscan_model.pkl",
+    "{v}_knn_model.pkl",
+    "{v}_audio_embeddings.pkl",
+    "{v}_cluster_labels.pkl",
+    "{v}_song_indices.pkl",
+    "{v}_feature_transformer.pkl",
+    "hdbscan_config_{v}.json",
+)
+SHARED = (
+    "hdbscan_model.pkl",
+    "knn_model.pkl",
+    "audio_embeddings.pkl",
+    "cluster_labels.pkl",
+    "song_indices.pkl",
+    "base_model.json",
+    "metrics.json",
+    "manifest.json",
+)
+CONFIG_KEYS = {
+    "variant_name": str,
+    "approach": str,
+    "feature_type": str,
+    "features": list,
+    "n_features": int,
+    "has_scaler": bool,
+    "scaler": str,
+    "has_pca": bool,
+    "cluster_based": bool,
+    "min_cluster_size": int,
+    "min_samples": int,
+    "cluster_selection_epsilon": float,
+    "metric": str,
+    "hdbscan_params": dict,
+    "feature_shape": list,
+    "n_tracks": int,
+    "n_clusters": int,
+    "n_noise_points": int,
+    "silhouette_score": float,
+    "silhouette_sample_size": int,
+    "created_at": str,
+    "run_id": str,
+    "input_fingerprint": str,
+    "versions": dict,
+    "timings_s": dict,
+}
+SHARED_JOBS = {("select_base", ""), ("publish", ""), ("all", "")}
+
+
+def expected_files(variants):
+    return {p.format(v=v) for v in variants for p in PER_VARIANT} | set(SHARED)
+
+
+def models(workdir):
+    return workdir / "data" / "models"
+
+
+def load(path):
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def test_publishes_exactly_the_contract_files(full_build):
+    assert {p.name for p in models(full_build).iterdir()} == expected_files(VARIANTS)
+
+
+def test_backend_can_use_every_variant(full_build):
+    counts = check_models_dir(str(models(full_build)))
+    assert counts["naive_features"] == 2000
+    assert 1900 < counts["llav_features"] == counts["combined_features"] < 2000
+
+
+def test_configs_have_the_contract_keys_and_types(full_build):
+    defaults = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["variants"]
+    for variant in VARIANTS:
+        config = json.loads((models(full_build) / f"hdbscan_config_{variant}.json").read_text())
+        for key, kind in CONFIG_KEYS.items():
+            assert isinstance(config[key], kind), (variant, key, config[key])
+        assert config["variant_name"] == variant
+        assert config["cluster_based"] is True
+        assert config["min_cluster_size"] == defaults[variant]["hdbscan"]["min_cluster_size"]
+        assert config["min_samples"] == defaults[variant]["hdbscan"]["min_samples"]
+        assert config["cluster_selection_epsilon"] == 0.1 and config["metric"] == "euclidean"
+        assert config["n_features"] == len(config["features"])
+        assert config["silhouette_sample_size"] == config["n_tracks"] - config["n_noise_points"]
+        assert -1.0 <= config["silhouette_score"] <= 1.0
+        assert config["versions"]["numpy"] == "1.26.4"
+        assert config["versions"]["scikit-learn"] == "1.6.1"
+        assert config["has_pca"] == (config["pca_components"] is not None)
+    shapes = {
+        v: json.loads((models(full_build) / f"hdbscan_config_{v}.json").read_text())
+        for v in VARIANTS
+    }
+    assert shapes["naive_features"]["feature_shape"] == [2000, 12]
+    assert shapes["pca_features"]["feature_shape"] == [2000, 6]
+    assert shapes["combined_features"]["feature_shape"][1] == 219
+    assert shapes["llav_features"]["feature_shape"][1] == 207
+    assert shapes["llav_pca"]["feature_shape"][1] == 60
+    assert shapes["naive_features"]["scaler"] == "MinMaxScaler"
+    assert shapes["llav_features"]["scaler"] == "StandardScaler"
+
+
+def test_base_files_are_the_best_variants_files(full_build):
+    out = models(full_build)
+    base = json.loads((out / "base_model.json").read_text())
+    metrics = json.loads((out / "metrics.json").read_text())
+    scores = {v: m["silhouette_score"] for v, m in metrics["variants"].items()}
+    assert base["variant"] == max(scores, key=scores.get)
+    assert base["score"] == scores[base["variant"]] and base["criterion"]
+    for kind in ("hdbscan_model", "knn_model", "audio_embeddings", "cluster_labels"):
+        assert (out / f"{kind}.pkl").read_bytes() == (
+            out / f"{base['variant']}_{kind}.pkl"
+        ).read_bytes()
+
+
+def test_manifest_matches_the_published_files(full_build):
+    out = models(full_build)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) == expected_files(VARIANTS) - {"manifest.json"}
+    for name, entry in manifest["files"].items():
+        assert entry["size"] == (out / name).stat().st_size
+    configs = [json.loads((out / f"hdbscan_config_{v}.json").read_text()) for v in VARIANTS]
+    assert {c["run_id"] for c in configs} == {manifest["run_id"]}
+
+
+def test_demo_data_has_clear_clusters_in_every_variant(full_build):
+    for variant in VARIANTS:
+        labels = load(models(full_build) / f"{variant}_cluster_labels.pkl")
+        sizes = np.bincount(labels[labels >= 0])
+        assert (sizes >= 11).sum() >= 5, variant
+        assert (labels == -1).mean() < 0.5, variant
+
+
+def test_second_run_has_nothing_to_do(full_build):
+    assert planned_jobs(full_build) == set()
+    result = run_snakemake(full_build, "-n")
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_changed_tracks_content_makes_everything_stale(full_build, copy_build):
+    workdir = copy_build(full_build)
+    csv = workdir / "data" / "raw" / "spotify_tracks.csv"
+    csv.write_text(csv.read_text().replace("0.5", "0.6", 1))
+    jobs = planned_jobs(workdir)
+    assert ("ingest_tracks", "") in jobs
+    assert {("cluster", v) for v in VARIANTS} <= jobs
+
+
+def test_changed_parameter_reruns_only_that_variant(full_build, copy_build, tmp_path):
+    workdir = copy_build(full_build)
+    override = tmp_path / "override.yaml"
+    override.write_text(
+        "variants:\n  llav_pca:\n    approach: PCA of Low-Level Audio Features\n"
+        "    feature_type: pca_low_level_audio_features\n    pca_of: llav_features\n"
+        "    pca_components: 60\n    hdbscan: {min_cluster_size: 21, min_samples: 6}\n"
+    )
+    jobs = planned_jobs(workdir, "--configfile", str(override))
+    assert jobs == {("cluster", "llav_pca"), ("variant_config", "llav_pca")} | SHARED_JOBS
+
+
+def test_bad_input_fails_and_leaves_published_models_untouched(full_build, copy_build):
+    workdir = copy_build(full_build)
+    before = {p.name: p.read_bytes() for p in models(workdir).iterdir()}
+    csv = workdir / "data" / "raw" / "spotify_tracks.csv"
+    lines = csv.read_text().split("\n")
+    csv.write_text("\n".join([lines[0].replace(",tempo,", ",tempo_bpm,"), *lines[1:]]))
+    result = run_snakemake(workdir, "--cores", "2")
+    assert result.returncode != 0
+    assert "required columns missing: tempo" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in models(workdir).iterdir()} == before
+
+
+def test_basic_only_build_and_code_edits(full_build, basic_build, basic_workflow):
+    """Without the low-level CSV: only the basic variants; same labels on 1 core as on 2."""
+    assert {p.name for p in models(basic_build).iterdir()} == expected_files(BASIC_VARIANTS)
+    check_models_dir(str(models(basic_build)))
+    for variant in BASIC_VARIANTS:
+        for kind in ("cluster_labels", "audio_embeddings"):
+            name = f"{variant}_{kind}.pkl"
+            assert np.array_equal(load(models(basic_build) / name), load(models(full_build) / name))
+
+    snakefile = basic_workflow / "Snakefile"
+    assert planned_jobs(basic_build, snakefile=snakefile) == set()
+    source = basic_workflow / "modelprep" / "clustering.py"
+    original = source.read_text()
+    source.write_text(original + "\n# an edit\n")
+    try:
+        jobs = planned_jobs(basic_build, snakefile=snakefile)
+    finally:
+        source.write_text(original)
+    assert {("cluster", v) for v in BASIC_VARIANTS} <= jobs
+    assert planned_jobs(basic_build, snakefile=snakefile) == set()
+
+
+def test_forceall_rebuilds_everything_then_nothing(basic_build, basic_workflow, copy_build):
+    workdir = copy_build(basic_build)
+    snakefile = basic_workflow / "Snakefile"
+    receipt = workdir / "data" / "processed" / "publish_receipt.json"
+    before = json.loads(receipt.read_text())["run_id"]
+    result = build(workdir, "--forceall", "--cores", "2", snakefile=snakefile)
+    assert "cluster" in result.stderr
+    manifest = json.loads((models(workdir) / "manifest.json").read_text())
+    assert manifest["run_id"] != before
+    assert planned_jobs(workdir, snakefile=snakefile) == set()
