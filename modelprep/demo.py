@@ -16,17 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from modelprep.schema import LOW_LEVEL_FILE, TRACKS_FILE
+from modelprep.schema import LOW_LEVEL_FILE, TRACKS_FILE, UNIT_FEATURES
 
-UNIT_FEATURES = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "speechiness",
-)
 LOW_LEVEL_FAMILIES = (  # (prefix, count, typical offset, typical scale)
     ("Chroma_", 12, 0.4, 0.1),
     ("MEL_", 128, 0.5, 0.4),

@@ -31,19 +31,14 @@ from modelprep.schema import (
     INDEX_COLUMN,
     LOW_LEVEL_ID,
     REQUIRED_TRACK_COLUMNS,
+    UNIT_FEATURES,
 )
 
 log = logging.getLogger(__name__)
 
 # Values outside these closed intervals are not measurements but export errors.
 VALID_RANGES = {
-    "danceability": (0.0, 1.0),
-    "energy": (0.0, 1.0),
-    "valence": (0.0, 1.0),
-    "acousticness": (0.0, 1.0),
-    "instrumentalness": (0.0, 1.0),
-    "liveness": (0.0, 1.0),
-    "speechiness": (0.0, 1.0),
+    **{column: (0.0, 1.0) for column in UNIT_FEATURES},
     "loudness": (-100.0, 10.0),
     "tempo": (0.0, 300.0),
     "key": (0.0, 11.0),

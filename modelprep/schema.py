@@ -15,6 +15,11 @@ BASIC_FEATURES = (
     "time_signature",
 )
 
+# Features measured on a [0, 1] scale.
+UNIT_FEATURES = tuple(
+    f for f in BASIC_FEATURES if f not in ("loudness", "tempo", "key", "mode", "time_signature")
+)
+
 TRACKS_FILE = "spotify_tracks.csv"
 LOW_LEVEL_FILE = "low_level_audio_features.csv"
 

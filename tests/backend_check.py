@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import sys
+import warnings
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
@@ -74,7 +75,9 @@ def check_models_dir(models_dir):
         assert config["n_tracks"] == counts[variant], f"{variant}: n_tracks disagrees"
         transformer = load(os.path.join(models_dir, f"{variant}_feature_transformer.pkl"))
         raw = np.zeros((1, config["n_features"]))
-        dims = transformer.transform(raw).shape[1]
+        with warnings.catch_warnings():  # fitted on named columns, queried with a bare array
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            dims = transformer.transform(raw).shape[1]
         assert dims == config["feature_shape"][1], f"{variant}: transformer gives {dims} dims"
     counts["base"] = check_set(models_dir, "")
     return counts

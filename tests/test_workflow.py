@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 from backend_check import check_models_dir
-from conftest import REPO, build, planned_jobs, run_snakemake
+from conftest import REPO, build, planned_jobs, run_snakemake, write_demo
 
 pytestmark = pytest.mark.workflow
 
@@ -218,3 +218,31 @@ def test_forceall_rebuilds_everything_then_nothing(basic_build, basic_workflow, 
     manifest = json.loads((models(workdir) / "manifest.json").read_text())
     assert manifest["run_id"] != before
     assert planned_jobs(workdir, snakefile=snakefile) == set()
+
+
+def test_paths_come_from_the_environment(tmp_path):
+    raw = write_demo(tmp_path / "input", n_tracks=600, low_level=False)
+    env = {
+        "DATA_PATH": str(tmp_path / "state"),
+        "RAW_DATA_PATH": str(raw),
+        "MODELS_PATH": str(tmp_path / "served"),
+        "LOG_LEVEL": "warning",
+    }
+    (tmp_path / "cwd").mkdir()
+    build(tmp_path / "cwd", "--cores", "2", env=env)
+    assert {p.name for p in (tmp_path / "served").iterdir()} == expected_files(BASIC_VARIANTS)
+    state = tmp_path / "state"
+    assert (state / "processed" / "publish_receipt.json").is_file()
+    assert (state / "benchmarks" / "cluster" / "naive_features.tsv").is_file()
+    log = (state / "logs" / "cluster" / "naive_features.log").read_text()
+    assert "started" not in log, "LOG_LEVEL=warning keeps INFO lines out of the job logs"
+    assert not (tmp_path / "cwd" / "data").exists()
+
+
+def test_unknown_log_level_is_refused(tmp_path):
+    result = run_snakemake(tmp_path, "-n", env={"LOG_LEVEL": "loud"})
+    assert result.returncode != 0
+    assert (
+        "LOG_LEVEL='loud' is not one of DEBUG, INFO, WARNING, ERROR"
+        in result.stdout + result.stderr
+    )
