@@ -10,10 +10,6 @@ from sklearn.neighbors import NearestNeighbors
 NOISE = -1
 
 
-class DegenerateClustering(RuntimeError):
-    """The fit ran but found fewer than two clusters: the variant is useless for recommendations."""
-
-
 def fit_hdbscan(embedding: np.ndarray, params: dict, n_jobs: int) -> hdbscan.HDBSCAN:
     """Fit HDBSCAN with ``params`` (the config's keys), using ``n_jobs`` workers for core distances.
 
@@ -40,14 +36,15 @@ def cluster_summary(labels: np.ndarray) -> dict:
     }
 
 
-def check_not_degenerate(summary: dict, variant: str) -> None:
-    """Raise when a clustering cannot serve recommendations (fewer than 2 clusters)."""
-    if summary["n_clusters"] < 2:
-        raise DegenerateClustering(
-            f"variant {variant}: HDBSCAN found {summary['n_clusters']} clusters "
-            f"({summary['n_noise_points']} of {summary['n_tracks']} tracks are noise). Lower "
-            "min_cluster_size/min_samples for this variant in config/config.yaml."
-        )
+def degenerate_reason(summary: dict, variant: str) -> str | None:
+    """Why a clustering cannot serve recommendations (fewer than 2 clusters), or None."""
+    if summary["n_clusters"] >= 2:
+        return None
+    return (
+        f"variant {variant}: HDBSCAN found {summary['n_clusters']} clusters "
+        f"({summary['n_noise_points']} of {summary['n_tracks']} tracks are noise). Lower "
+        "min_cluster_size/min_samples for this variant in config/config.yaml."
+    )
 
 
 def sampled_silhouette(

@@ -7,3 +7,7 @@ class InputError(ValueError):
     The message names the file, the column or rows, and what to do; the workflow scripts print
     it without a traceback and exit non-zero, before anything is published.
     """
+
+
+class VariantsFailed(RuntimeError):
+    """Some variants are degenerate: the others were published, the run must still fail."""

@@ -10,12 +10,11 @@ import time
 import warnings
 from contextlib import contextmanager
 
-from modelprep.clustering import DegenerateClustering
-from modelprep.errors import InputError
+from modelprep.errors import InputError, VariantsFailed
 
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
 # Failures whose message says everything: shown without a traceback.
-EXPECTED_FAILURES = (InputError, DegenerateClustering)
+EXPECTED_FAILURES = (InputError, VariantsFailed)
 
 log = logging.getLogger("modelprep")
 

@@ -96,8 +96,13 @@ def publish(
     n_tracks: int,
     max_track_drop: float,
     force: bool = False,
+    keep_variants: tuple[str, ...] = (),
 ) -> dict:
-    """Publish ``sources`` (files named as they are to be published) and return the manifest."""
+    """Publish ``sources`` (files named as they are to be published) and return the manifest.
+
+    Files of ``keep_variants`` (variants that failed this time) are neither replaced nor
+    retired: their previously published versions stay, listed in the new manifest.
+    """
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     clean_temporaries(models_dir)
@@ -119,9 +124,14 @@ def publish(
             "mtime_ns": stat.st_mtime_ns,
             "variant": file_variant(src.name, variants, base_variant),
         }
-    for stale in sorted(set((old or {}).get("files", {})) - set(files)):
-        log.info("%s: %s is no longer built; it moves to %s/", models_dir, stale, PREVIOUS)
-        (models_dir / stale).unlink(missing_ok=True)
+    for name, entry in (old or {}).get("files", {}).items():
+        if name in files:
+            continue
+        if entry["variant"] in keep_variants and (models_dir / name).exists():
+            files[name] = entry
+        else:
+            log.info("%s: %s is no longer built; it moves to %s/", models_dir, name, PREVIOUS)
+            (models_dir / name).unlink(missing_ok=True)
 
     manifest = {
         "run_id": run_id,

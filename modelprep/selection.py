@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from modelprep.errors import VariantsFailed
+
 CRITERION = (
     "highest silhouette_score among variants with at least 2 clusters; "
     "ties go to the variant listed first in config"
@@ -29,7 +31,10 @@ def choose_base(configs: list[dict]) -> dict:
     """Pick the best variant from configs given in config order; deterministic by construction."""
     eligible = [c for c in configs if c["n_clusters"] >= 2]
     if not eligible:
-        raise ValueError("no variant has at least 2 clusters; nothing can be the base model")
+        raise VariantsFailed(
+            "no variant has at least 2 clusters, so none can be the base model; nothing was "
+            "published. Lower min_cluster_size/min_samples in config/config.yaml."
+        )
     best = max(eligible, key=lambda c: c["silhouette_score"])  # max keeps the first of ties
     return {
         "variant": best["variant_name"],
@@ -44,4 +49,7 @@ def choose_base(configs: list[dict]) -> dict:
 
 def metrics_table(configs: list[dict]) -> dict:
     """Every variant's quality numbers, keyed by variant, in config order."""
-    return {c["variant_name"]: {k: c[k] for k in QUALITY_KEYS} for c in configs}
+    return {
+        c["variant_name"]: {"status": c.get("status", "ok"), **{k: c[k] for k in QUALITY_KEYS}}
+        for c in configs
+    }

@@ -25,7 +25,9 @@ from modelprep.artifacts import (
     save_json,
     save_pickle,
 )
-from modelprep.publish import publish
+from modelprep.errors import VariantsFailed
+from modelprep.publish import file_variant, publish
+from modelprep.settings import flag_from_env
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +153,9 @@ def cluster(
         summary["n_clusters"],
         summary["n_noise_points"],
     )
-    clustering.check_not_degenerate(summary, variant)
+    error = clustering.degenerate_reason(summary, variant)
+    if error:
+        log.error("%s; its previously published files stay", error)
     started = time.perf_counter()
     score, sample = clustering.sampled_silhouette(embedding, labels, silhouette_sample, seed)
     save_pickle(model, model_out)
@@ -159,6 +163,8 @@ def cluster(
     save_json(
         {
             **summary,
+            "status": "failed" if error else "ok",
+            "error": error,
             "silhouette_score": score,
             "silhouette_sample_size": sample,
             "silhouette_excludes_noise": True,
@@ -213,6 +219,8 @@ def variant_config(
         "hdbscan_params": params,
         "feature_shape": feats["feature_shape"],
         **{k: clus[k] for k in selection.QUALITY_KEYS},
+        "status": clus["status"],
+        "error": clus["error"],
         "silhouette_excludes_noise": clus["silhouette_excludes_noise"],
         "knn_params": knn["knn_params"],
         "created_at": _now(),
@@ -262,15 +270,33 @@ def publish_models(
     receipt_out: str,
 ) -> None:
     """Publish the staged set into ``models_dir``; the receipt is the step's Snakemake output."""
+    base_variant = load_json(base_model)["variant"]
+    failed = {}
+    for variant in variants:
+        config = load_json(Path(artifacts[0]).with_name(f"hdbscan_config_{variant}.json"))
+        if config["status"] != "ok":
+            failed[variant] = config["error"]
+    sources = [
+        Path(p)
+        for p in artifacts
+        if file_variant(Path(p).name, variants, base_variant) not in failed
+    ]
     manifest = publish(
-        [Path(p) for p in artifacts],
+        sources,
         Path(models_dir),
         variants=variants,
-        base_variant=load_json(base_model)["variant"],
+        base_variant=base_variant,
         run_id=current_run_id(),
         n_tracks=load_json(tracks_report)["rows_kept"],
         max_track_drop=max_track_drop,
-        force=allow_track_drop,
+        force=allow_track_drop or flag_from_env("MODELPREP_ALLOW_TRACK_DROP"),
+        keep_variants=tuple(failed),
     )
     log.info("published %d files into %s", len(manifest["files"]), models_dir)
+    if failed:
+        raise VariantsFailed(
+            "; ".join(failed.values())
+            + f". The other variants were published; the previous files of {', '.join(failed)}"
+            " stay."
+        )
     save_json({**manifest, "models_dir": str(Path(models_dir).resolve())}, receipt_out)

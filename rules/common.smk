@@ -1,34 +1,24 @@
 # Paths, config validation and every input/param function of the rules. Imports nothing heavy
 # and reads no CSV, so a no-op dry run stays fast.
 import os
-import uuid
-from datetime import datetime, timezone
-from glob import glob
 
 from snakemake.utils import validate
 
+from modelprep.settings import JOB_MODULES, log_level_from_env, new_run_id, paths_from_env
+
 validate(config, "../workflow/schemas/config.schema.yaml")
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-DATA = os.environ.get("DATA_PATH") or "data"
-RAW = os.environ.get("RAW_DATA_PATH") or f"{DATA}/raw"
-MODELS = os.environ.get("MODELS_PATH") or f"{DATA}/models"
-LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").upper()
-if LOG_LEVEL not in LOG_LEVELS:
-    raise ValueError(
-        f"LOG_LEVEL={os.environ['LOG_LEVEL']!r} is not one of {', '.join(LOG_LEVELS)}"
-    )
+PATHS = paths_from_env()
+DATA, RAW, MODELS = PATHS.data, PATHS.raw, PATHS.models
+LOG_LEVEL = log_level_from_env()
 # Jobs read these from the environment: neither may make a job stale.
 os.environ["LOG_LEVEL"] = LOG_LEVEL
-os.environ.setdefault(
-    "MODELPREP_RUN_ID",
-    datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8],
-)
+os.environ.setdefault("MODELPREP_RUN_ID", new_run_id())
 
-PROCESSED = f"{DATA}/processed"
+PROCESSED = PATHS.processed
 ARTIFACTS = f"{PROCESSED}/artifacts"
-LOGS = f"{DATA}/logs"
-BENCHMARKS = f"{DATA}/benchmarks"
+LOGS = PATHS.logs
+BENCHMARKS = PATHS.benchmarks
 TRACKS_CSV = f"{RAW}/spotify_tracks.csv"
 LOW_LEVEL_CSV = f"{RAW}/low_level_audio_features.csv"
 HAS_LOW_LEVEL = os.path.exists(LOW_LEVEL_CSV)
@@ -36,11 +26,7 @@ TRACKS_REPORT = f"{PROCESSED}/tracks_report.json"
 LOW_LEVEL_REPORT = f"{PROCESSED}/low_level_report.json"
 
 # The package's code is an input of every rule that runs it: editing it makes them stale.
-CODE = sorted(
-    path
-    for path in glob(os.path.join(workflow.basedir, "modelprep", "*.py"))
-    if os.path.basename(path) not in ("demo.py", "__main__.py")
-)
+CODE = [os.path.join(workflow.basedir, "modelprep", f"{m}.py") for m in JOB_MODULES]
 
 VARIANTS = config["variants"]
 VARIANT_FILES = (

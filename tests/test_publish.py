@@ -96,3 +96,17 @@ def test_leftover_temporaries_are_removed(tmp_path):
     run(staged(tmp_path / "s", ["a"]), models, ["a"])
     assert sorted(p.name for p in models.iterdir() if p.name.startswith(".")) == []
     assert (models / "knn_model.pkl").read_text() == "v1 knn_model.pkl"
+
+
+def test_failed_variant_keeps_its_previous_files(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
+    old_b = (models / "b_knn_model.pkl").read_bytes()
+    old_entry = json.loads((models / "manifest.json").read_text())["files"]["b_knn_model.pkl"]
+    sources = [
+        p for p in staged(tmp_path / "s2", ["a", "b"], content="v2") if "b" not in p.name[:2]
+    ]
+    manifest = run(sources, models, ["a", "b"], keep_variants=("b",))
+    assert (models / "b_knn_model.pkl").read_bytes() == old_b
+    assert manifest["files"]["b_knn_model.pkl"] == old_entry
+    assert (models / "a_knn_model.pkl").read_text() == "v2 a_knn_model.pkl"

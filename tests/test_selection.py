@@ -2,6 +2,7 @@
 
 import pytest
 
+from modelprep.errors import VariantsFailed
 from modelprep.selection import CRITERION, choose_base, metrics_table
 
 
@@ -33,7 +34,7 @@ def test_ties_go_to_the_first_variant_in_config_order():
 
 def test_variants_with_fewer_than_two_clusters_cannot_win():
     assert choose_base([config("a", 0.9, clusters=1), config("b", 0.1)])["variant"] == "b"
-    with pytest.raises(ValueError, match="no variant"):
+    with pytest.raises(VariantsFailed, match="no variant"):
         choose_base([config("a", -1.0, clusters=1)])
 
 

@@ -70,6 +70,11 @@ def models(workdir):
     return workdir / "data" / "models"
 
 
+def published(workdir):
+    """Name -> bytes of every published file (not the .previous/ backup)."""
+    return {p.name: p.read_bytes() for p in models(workdir).iterdir() if p.is_file()}
+
+
 def load(path):
     with open(path, "rb") as handle:
         return pickle.load(handle)
@@ -175,7 +180,7 @@ def test_changed_parameter_reruns_only_that_variant(full_build, copy_build, tmp_
 
 def test_bad_input_fails_and_leaves_published_models_untouched(full_build, copy_build):
     workdir = copy_build(full_build)
-    before = {p.name: p.read_bytes() for p in models(workdir).iterdir()}
+    before = published(workdir)
     csv = workdir / "data" / "raw" / "spotify_tracks.csv"
     lines = csv.read_text().split("\n")
     csv.write_text("\n".join([lines[0].replace(",tempo,", ",tempo_bpm,"), *lines[1:]]))
@@ -183,7 +188,7 @@ def test_bad_input_fails_and_leaves_published_models_untouched(full_build, copy_
     assert result.returncode != 0
     assert "required columns missing: tempo" in result.stderr
     assert "Traceback" not in result.stderr
-    assert {p.name: p.read_bytes() for p in models(workdir).iterdir()} == before
+    assert published(workdir) == before
 
 
 def test_basic_only_build_and_code_edits(full_build, basic_build, basic_workflow):
@@ -246,3 +251,27 @@ def test_unknown_log_level_is_refused(tmp_path):
         "LOG_LEVEL='loud' is not one of DEBUG, INFO, WARNING, ERROR"
         in result.stdout + result.stderr
     )
+
+
+def test_degenerate_variant_fails_the_run_and_keeps_its_published_files(
+    full_build, copy_build, tmp_path
+):
+    workdir = copy_build(full_build)
+    before = published(workdir)
+    override = tmp_path / "override.yaml"
+    override.write_text(
+        "variants:\n  llav_pca:\n    hdbscan: {min_cluster_size: 1500, min_samples: 6}\n"
+    )
+    result = run_snakemake(workdir, "--cores", "2", "--configfile", str(override))
+    assert result.returncode != 0
+    assert "variant llav_pca: HDBSCAN found 0 clusters" in result.stderr
+    assert "Traceback" not in result.stderr
+    after = published(workdir)
+    assert after.keys() == before.keys()
+    for name in after:
+        if name.startswith("llav_pca_") or name == "hdbscan_config_llav_pca.json":
+            assert after[name] == before[name], name
+    manifest = json.loads(after["manifest.json"])
+    assert manifest["run_id"] != json.loads(before["manifest.json"])["run_id"]
+    assert "llav_pca_knn_model.pkl" in manifest["files"]
+    assert "llav_pca" not in json.loads(after["base_model.json"])["variant"]

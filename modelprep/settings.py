@@ -1,0 +1,90 @@
+"""The contract's environment variables, parsed in one place for the Snakefile and startup.py.
+
+Imports nothing heavy: the Snakefile reads these at parse time.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from modelprep.errors import InputError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no", "")
+# The package modules the workflow's jobs import: their sources are inputs of every rule, so
+# editing one makes the jobs stale (a test checks the list against the jobs' real imports).
+JOB_MODULES = (
+    "__init__",
+    "artifacts",
+    "clustering",
+    "errors",
+    "features",
+    "ingest",
+    "jobs",
+    "publish",
+    "schema",
+    "selection",
+    "settings",
+    "steps",
+)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where everything lives; relative paths stay relative (to the working directory)."""
+
+    data: str
+    raw: str
+    models: str
+
+    @property
+    def processed(self) -> str:
+        return f"{self.data}/processed"
+
+    @property
+    def logs(self) -> str:
+        return f"{self.data}/logs"
+
+    @property
+    def benchmarks(self) -> str:
+        return f"{self.data}/benchmarks"
+
+
+def paths_from_env(env: Mapping[str, str] = os.environ) -> Paths:
+    data = env.get("DATA_PATH") or "data"
+    return Paths(
+        data=data,
+        raw=env.get("RAW_DATA_PATH") or f"{data}/raw",
+        models=env.get("MODELS_PATH") or f"{data}/models",
+    )
+
+
+def log_level_from_env(env: Mapping[str, str] = os.environ) -> str:
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise InputError(
+            f"LOG_LEVEL={env.get('LOG_LEVEL')!r} is not one of {', '.join(LOG_LEVELS)}"
+        )
+    return level
+
+
+def flag_from_env(name: str, env: Mapping[str, str] = os.environ) -> bool:
+    """A boolean variable: true/1/yes or false/0/no/empty/unset; anything else is an error."""
+    value = (env.get(name) or "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise InputError(
+        f"{name}={env.get(name)!r} is not a boolean: use true/1/yes or false/0/no (or unset it)"
+    )
+
+
+def new_run_id() -> str:
+    """Sortable and unique: the UTC start time and a random suffix."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
