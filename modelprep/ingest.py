@@ -28,7 +28,7 @@ from modelprep.errors import InputError
 from modelprep.schema import (
     BASIC_FEATURES,
     ID_COLUMN,
-    INDEX_COLUMN,
+    INDEX_PREFIX,
     LOW_LEVEL_ID,
     REQUIRED_TRACK_COLUMNS,
     UNIT_FEATURES,
@@ -67,7 +67,10 @@ def _read_header(path: str) -> list[str]:
         ) from exc
     if not header:
         raise InputError(f"{path}: the file is empty; it needs a header row and data rows.")
-    return [column.strip() for column in header]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputError(f"{path}: repeated column names {repeated}; each column needs one name.")
+    return header
 
 
 def _read_frame(path: str, usecols: list[str], text_columns: tuple[str, ...]) -> pd.DataFrame:
@@ -104,7 +107,8 @@ def _numeric(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
         examples = ", ".join(f"row {r + 1}: {values.iloc[r]!r}" for r in rows)
         raise InputError(
             f"{path}: column '{column}' must be numeric but {int(bad.sum())} rows hold text "
-            f"({examples}; rows count data lines after the header). Fix or remove those rows."
+            f"({examples}; rows count records after the header, and a quoted field may span "
+            "lines). Fix or remove those rows."
         )
     return parsed.astype(np.float64)
 
@@ -200,7 +204,8 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
             f"{path}: column '{LOW_LEVEL_ID}' missing; it joins the low-level features to "
             "spotify_tracks.csv ids. Add it, or remove the file to build only the basic variants."
         )
-    usecols = [c for c in header if c != INDEX_COLUMN]
+    # Index columns (named "Unnamed: N" or left blank by pandas exports) are not features.
+    usecols = [c for c in header if c.strip() and not c.startswith(INDEX_PREFIX)]
     frame = _read_frame(path, usecols, (LOW_LEVEL_ID,))
     report: dict = {"file": path, "rows_read": len(frame)}
 
@@ -208,12 +213,12 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
     for column in usecols:
         if column == LOW_LEVEL_ID:
             continue
-        try:
-            frame[column] = _numeric(frame, column, path)
+        if pd.to_numeric(frame[column], errors="coerce").notna().any():
+            frame[column] = _numeric(frame, column, path)  # a few bad cells: an error
             features.append(column)
-        except InputError:
+        else:
             dropped_columns.append(column)
-            log.warning("%s: dropped non-numeric column '%s'", path, column)
+            log.warning("%s: dropped column '%s': it holds no numeric value", path, column)
     if not features:
         raise InputError(f"{path}: no numeric feature columns; remove the file or fix it.")
     report["dropped_columns"] = dropped_columns

@@ -60,18 +60,61 @@ def check_track_count(old_manifest: dict | None, n_tracks: int, max_drop: float,
     )
 
 
-def _backup(models_dir: Path, old_manifest: dict) -> None:
+def published_names(models_dir: Path) -> list[str]:
+    """Every published file: the regular, non-dot files of the models directory."""
+    return sorted(
+        p.name for p in models_dir.iterdir() if p.is_file() and not p.name.startswith(".")
+    )
+
+
+def matches_manifest(models_dir: Path, manifest: dict) -> bool:
+    """Whether the directory still holds exactly what its manifest lists (size and mtime)."""
+    for name, entry in manifest["files"].items():
+        path = models_dir / name
+        if not path.is_file():
+            return False
+        stat = path.stat()
+        if (stat.st_size, stat.st_mtime_ns) != (entry["size"], entry["mtime_ns"]):
+            return False
+    return True
+
+
+def _backup(models_dir: Path) -> None:
     """Make ``.previous/`` the currently published set, replacing the older generation."""
     staging = models_dir / f"{PREVIOUS}.tmp-{os.getpid()}"
     staging.mkdir()
-    for name in [*old_manifest["files"], MANIFEST]:
-        if (models_dir / name).exists():
-            link_or_copy(models_dir / name, staging / name)
+    for name in published_names(models_dir):
+        link_or_copy(models_dir / name, staging / name)
     retired = models_dir / f"{PREVIOUS}.old.tmp-{os.getpid()}"
     if (models_dir / PREVIOUS).exists():
         os.replace(models_dir / PREVIOUS, retired)
     os.replace(staging, models_dir / PREVIOUS)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _install(models_dir: Path, new: dict[str, Path], remove: list[str]) -> None:
+    """Rename the new files into place and delete retired ones; undo it all on failure.
+
+    Undo restores each touched name from ``.previous/`` (the set published before), so an
+    error half way leaves the old set, not a mix. A SIGKILL cannot be undone here: then the
+    directory no longer matches its manifest, and the next publication keeps ``.previous/``.
+    """
+    touched = []
+    try:
+        for name, src in new.items():
+            touched.append(name)
+            link_or_copy(src, models_dir / name)
+        for name in remove:
+            touched.append(name)
+            (models_dir / name).unlink(missing_ok=True)
+    except BaseException:
+        for name in touched:
+            backup = models_dir / PREVIOUS / name
+            if backup.exists():
+                link_or_copy(backup, models_dir / name)
+            else:
+                (models_dir / name).unlink(missing_ok=True)
+        raise
 
 
 def _check_space(models_dir: Path, sources: list[Path]) -> None:
@@ -110,28 +153,40 @@ def publish(
     old = load_json(manifest_path) if manifest_path.exists() else None
     check_track_count(old, n_tracks, max_track_drop, force)
     _check_space(models_dir, sources)
-    if old:
-        _backup(models_dir, old)
 
-    files = {}
-    for src in sources:
-        dst = models_dir / src.name
-        link_or_copy(src, dst)
-        stat = dst.stat()
-        files[src.name] = {
-            "sha256": file_sha256(dst),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
+    files = {
+        src.name: {
+            "sha256": file_sha256(src),
+            "size": src.stat().st_size,
             "variant": file_variant(src.name, variants, base_variant),
         }
-    for name, entry in (old or {}).get("files", {}).items():
-        if name in files:
-            continue
-        if entry["variant"] in keep_variants and (models_dir / name).exists():
-            files[name] = entry
-        else:
-            log.info("%s: %s is no longer built; it moves to %s/", models_dir, name, PREVIOUS)
-            (models_dir / name).unlink(missing_ok=True)
+        for src in sources
+    }
+    kept = {
+        name: entry
+        for name, entry in (old or {}).get("files", {}).items()
+        if name not in files and entry["variant"] in keep_variants
+    }
+    unchanged = old is not None and all(
+        old["files"].get(name, {}).get("sha256") == entry["sha256"] for name, entry in files.items()
+    )
+    # .previous/ must stay a complete set: not replaced by an identical republication, nor
+    # by what an interrupted publication left behind (the directory no longer matches).
+    if (
+        published_names(models_dir)
+        and not unchanged
+        and (old is None or matches_manifest(models_dir, old))
+    ):
+        _backup(models_dir)
+    retired = [
+        n for n in published_names(models_dir) if n not in files and n not in kept and n != MANIFEST
+    ]
+    for name in retired:
+        log.info("%s: %s is no longer built; it moves to %s/", models_dir, name, PREVIOUS)
+    _install(models_dir, {src.name: src for src in sources}, retired)
+    for name, entry in files.items():
+        entry["mtime_ns"] = (models_dir / name).stat().st_mtime_ns
+    files.update(kept)
 
     manifest = {
         "run_id": run_id,
@@ -142,3 +197,30 @@ def publish(
     }
     save_json(manifest, manifest_path)
     return manifest
+
+
+def rollback(models_dir: Path) -> dict:
+    """Swap the published set and ``.previous/``: restores the previous set byte for byte.
+
+    Uses the same link-and-rename steps as publication (manifest last), so readers never see
+    a half set; the set that was published becomes ``.previous/``, so a second rollback undoes
+    the first.
+    """
+    models_dir = Path(models_dir)
+    previous = models_dir / PREVIOUS
+    if not (previous / MANIFEST).exists():
+        raise InputError(f"{previous}: no previous published set to roll back to")
+    clean_temporaries(models_dir)
+    restored = load_json(previous / MANIFEST)
+    current = load_json(models_dir / MANIFEST) if (models_dir / MANIFEST).exists() else None
+    swap = models_dir / f"{PREVIOUS}.swap.tmp-{os.getpid()}"
+    os.replace(previous, swap)
+    if current:
+        _backup(models_dir)
+    for name in restored["files"]:
+        link_or_copy(swap / name, models_dir / name)
+    for name in set(published_names(models_dir)) - set(restored["files"]) - {MANIFEST}:
+        (models_dir / name).unlink(missing_ok=True)
+    link_or_copy(swap / MANIFEST, models_dir / MANIFEST)
+    shutil.rmtree(swap)
+    return restored

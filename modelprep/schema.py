@@ -29,7 +29,7 @@ OPTIONAL_TEXT_COLUMNS = ("uri",)
 REQUIRED_TRACK_COLUMNS = TEXT_COLUMNS + BASIC_FEATURES
 
 LOW_LEVEL_ID = "track_id"
-INDEX_COLUMN = "Unnamed: 0"
+INDEX_PREFIX = "Unnamed:"
 
 # Column groups a variant may combine; "low_level" means every numeric low-level column.
 COLUMN_GROUPS = ("basic", "low_level")

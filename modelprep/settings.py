@@ -85,6 +85,14 @@ def flag_from_env(name: str, env: Mapping[str, str] = os.environ) -> bool:
     )
 
 
+def uses_low_level(variants: Mapping[str, dict], name: str) -> bool:
+    """Whether a variant needs low_level_audio_features.csv (directly or through pca_of)."""
+    spec = variants[name]
+    if spec.get("pca_of"):
+        return uses_low_level(variants, spec["pca_of"])
+    return "low_level" in spec["columns"]
+
+
 def new_run_id() -> str:
     """Sortable and unique: the UTC start time and a random suffix."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]

@@ -4,7 +4,13 @@ import os
 
 from snakemake.utils import validate
 
-from modelprep.settings import JOB_MODULES, log_level_from_env, new_run_id, paths_from_env
+from modelprep.settings import (
+    JOB_MODULES,
+    log_level_from_env,
+    new_run_id,
+    paths_from_env,
+    uses_low_level,
+)
 
 validate(config, "../workflow/schemas/config.schema.yaml")
 
@@ -51,16 +57,9 @@ def check_pca_sources():
 check_pca_sources()
 
 
-def uses_low_level(variant):
-    spec = VARIANTS[variant]
-    if "pca_of" in spec:
-        return uses_low_level(spec["pca_of"])
-    return "low_level" in spec["columns"]
-
-
 def active_variants():
     """Variants to build, in config order; low-level ones only when their CSV exists."""
-    return [v for v in VARIANTS if HAS_LOW_LEVEL or not uses_low_level(v)]
+    return [v for v in VARIANTS if HAS_LOW_LEVEL or not uses_low_level(VARIANTS, v)]
 
 
 def variant_pattern(pca):
@@ -83,7 +82,7 @@ def work(name):
 
 def reports_of(variant):
     reports = [TRACKS_REPORT]
-    if uses_low_level(variant):
+    if uses_low_level(VARIANTS, variant):
         reports.append(LOW_LEVEL_REPORT)
     return reports
 
@@ -95,7 +94,7 @@ def scaled_inputs(wildcards):
         "reports": reports_of(variant),
         "code": CODE,
     }
-    if uses_low_level(variant):
+    if uses_low_level(VARIANTS, variant):
         inputs["low_level"] = f"{PROCESSED}/low_level.pkl"
     return inputs
 

@@ -13,6 +13,7 @@ import pickle
 import sys
 import warnings
 
+import hdbscan
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
@@ -42,6 +43,9 @@ def check_set(models_dir, prefix):
     assert labels.dtype == np.int64 and labels.shape == (n,), prefix
     assert np.array_equal(np.asarray(model.labels_), labels), f"{prefix}: labels_ != labels"
     assert knn.n_samples_fit_ == n, f"{prefix}: knn fitted on {knn.n_samples_fit_} rows, not {n}"
+    predicted, strengths = hdbscan.approximate_predict(model, embeddings[:50])
+    assert predicted.shape == (min(50, n),), f"{prefix}: approximate_predict failed"
+    assert np.mean(predicted == labels[:50]) > 0.8, f"{prefix}: approximate_predict disagrees"
     for key in ("track_ids", "track_names", "track_artists", "track_uris"):
         assert len(indices[key]) == n, f"{prefix}: {key} has {len(indices[key])} rows, not {n}"
     row_of = {track: row for row, track in enumerate(indices["track_ids"])}

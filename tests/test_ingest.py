@@ -139,7 +139,7 @@ def test_low_level_drops_unknown_tracks_text_columns_and_nan_rows(raw_pair, capl
     assert report["dropped_unknown_track"] == 1
     assert report["dropped_non_finite"] == {"MFCC_1": 1}
     assert not low["track_id"].isin(["X" * 22]).any()
-    assert "dropped non-numeric column 'MEL_3'" in caplog.text
+    assert "dropped column 'MEL_3': it holds no numeric value" in caplog.text
 
 
 def test_low_level_without_track_id_is_an_error(raw_pair):
@@ -153,3 +153,27 @@ def test_low_level_matching_no_track_is_an_error(raw_pair):
     _, low_path = raw_pair
     with pytest.raises(InputError, match="no row matches"):
         read_low_level(low_path, pd.Series(["nope"]))
+
+
+def test_low_level_index_columns_are_not_features(raw_pair):
+    tracks_path, low_path = raw_pair
+    frame = pd.read_csv(low_path).rename(columns={"Unnamed: 0": ""})
+    frame.insert(1, "Unnamed: 0.1", range(len(frame)))
+    frame.to_csv(low_path, index=False)
+    low, _ = read_low_level(low_path, read_tracks(tracks_path)[0]["id"])
+    assert low.shape[1] == 1 + 207 and not low.columns.str.startswith("Unnamed").any()
+
+
+def test_low_level_text_cells_in_a_numeric_column_are_an_error(raw_pair):
+    tracks_path, low_path = raw_pair
+    rewrite(low_path, lambda f: f.__setitem__("MEL_5", f["MEL_5"].where(f.index != 7, "x")))
+    with pytest.raises(InputError, match=r"'MEL_5' must be numeric.*row 8: 'x'"):
+        read_low_level(low_path, read_tracks(tracks_path)[0]["id"])
+
+
+def test_repeated_column_names_are_an_error(tracks_csv):
+    text = tracks_csv.read_text()
+    header, rest = text.split("\n", 1)
+    tracks_csv.write_text(header.replace("popularity", "energy") + "\n" + rest)
+    with pytest.raises(InputError, match=r"repeated column names \['energy'\]"):
+        read_tracks(tracks_csv)

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from modelprep.artifacts import file_sha256
-from modelprep.publish import PREVIOUS, PublishRefused, publish
+from modelprep.errors import InputError
+from modelprep.publish import PREVIOUS, PublishRefused, publish, rollback
 
 
 def staged(directory, variants, content="v1"):
@@ -110,3 +111,48 @@ def test_failed_variant_keeps_its_previous_files(tmp_path):
     assert (models / "b_knn_model.pkl").read_bytes() == old_b
     assert manifest["files"]["b_knn_model.pkl"] == old_entry
     assert (models / "a_knn_model.pkl").read_text() == "v2 a_knn_model.pkl"
+
+
+def test_failure_half_way_restores_the_old_set(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
+    before = snapshot(models)
+    sources = staged(tmp_path / "s2", ["a", "b"], content="v2")
+    sources.insert(2, tmp_path / "s2" / "vanished.pkl")
+    with pytest.raises(FileNotFoundError):
+        run(sources, models, ["a", "b"])
+    assert snapshot(models) == before
+    run(staged(tmp_path / "s3", ["a", "b"], content="v3"), models, ["a", "b"])
+    assert snapshot(models / PREVIOUS) == before
+
+
+def test_identical_republication_keeps_the_real_previous_generation(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a"]), models, ["a"])
+    first = snapshot(models)
+    run(staged(tmp_path / "s2", ["a"], content="v2"), models, ["a"])
+    run(staged(tmp_path / "s3", ["a"], content="v2"), models, ["a"])
+    assert snapshot(models / PREVIOUS) == first
+
+
+def test_files_outside_the_new_set_leave_even_without_a_manifest(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "hdbscan_config_legacy.json").write_text("{}")
+    run(staged(tmp_path / "s1", ["a"]), models, ["a"])
+    assert not (models / "hdbscan_config_legacy.json").exists()
+    assert (models / PREVIOUS / "hdbscan_config_legacy.json").read_text() == "{}"
+
+
+def test_rollback_restores_byte_for_byte_and_can_be_undone(tmp_path):
+    models = tmp_path / "models"
+    with pytest.raises(InputError, match="no previous published set"):
+        rollback(models)
+    run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
+    first = snapshot(models)
+    run(staged(tmp_path / "s2", ["a"], content="v2"), models, ["a"])
+    second = snapshot(models)
+    assert rollback(models)["run_id"] == "r1"
+    assert snapshot(models) == first
+    rollback(models)
+    assert snapshot(models) == second

@@ -1,0 +1,342 @@
+"""``scripts/startup.py``: the workflow run as a service (containers, schedulers, cron).
+
+Adds to a plain ``snakemake`` run what an unattended run needs: ``FORCE_REGENERATE``, a kernel
+lock against concurrent runs, recovery from a killed run (stale Snakemake lock, incomplete
+jobs), SIGTERM passed on to Snakemake, cores and memory from the cgroup, a run log, a summary
+table, and exactly one success or failure marker in ``MARKER_DIR``.
+
+Exit status: 0 success; 1 build failed (or, with --check-only, something is not current);
+2 usage or configuration error; 3 another run holds the lock (nothing was touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from modelprep import status
+from modelprep.errors import InputError
+from modelprep.markers import write_marker
+from modelprep.publish import clean_temporaries, matches_manifest, rollback
+from modelprep.resources import available_cores, memory_budget_mb
+from modelprep.settings import (
+    flag_from_env,
+    log_level_from_env,
+    new_run_id,
+    paths_from_env,
+    uses_low_level,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
+DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+LOCK_FILE = ".modelprep.lock"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+JOB_ERROR = r"^modelprep ERROR: (\w+) \[([\w-]+)\] failed: (.*)$"
+
+log = logging.getLogger("modelprep.startup")
+
+
+class Locked(RuntimeError):
+    """Another startup.py holds the data directory."""
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    extra: list[str] = []
+    if "--" in argv:
+        argv, extra = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+    parser = argparse.ArgumentParser(
+        prog="startup.py",
+        description="Build, check or roll back the published models.",
+        epilog="Arguments after -- go to snakemake unchanged.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true", help="rebuild and republish every file")
+    mode.add_argument("--check-only", action="store_true", help="report state; change nothing")
+    mode.add_argument("--rollback", action="store_true", help="restore the previous published set")
+    parser.add_argument("--json", action="store_true", help="with --check-only: JSON output")
+    parser.add_argument("--cores", type=int, help="cores for Snakemake (default: all usable)")
+    parser.add_argument("--configfile", type=Path, help="config overriding config/config.yaml")
+    args = parser.parse_args(argv)
+    if args.json and not args.check_only:
+        parser.error("--json goes with --check-only")
+    if args.cores is not None and args.cores < 1:
+        parser.error("--cores must be at least 1")
+    return args, extra
+
+
+def snakemake_command(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    command = [str(Path(sys.executable).with_name("snakemake")), "-s", str(SNAKEFILE)]
+    if args.configfile:
+        command += ["--configfile", str(args.configfile)]
+    return command + extra
+
+
+def load_variants(configfile: Path | None) -> dict:
+    """The variants section as Snakemake will see it (the override merged per variant)."""
+    variants = yaml.safe_load(DEFAULT_CONFIG.read_text())["variants"]
+    if configfile:
+        if not configfile.is_file():
+            raise InputError(f"--configfile {configfile}: file not found")
+        override = yaml.safe_load(configfile.read_text()) or {}
+        for name, spec in (override.get("variants") or {}).items():
+            variants[name] = {**variants.get(name, {}), **spec}
+    return variants
+
+
+@contextmanager
+def data_lock(data_dir: Path):
+    """An exclusive ``flock`` on a file in DATA_PATH; the kernel releases it if we are killed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / LOCK_FILE
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise Locked(
+                f"another modelprep run (pid {holder}) is using {data_dir} ({path} is locked); "
+                "wait for it to finish. Nothing was changed."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def configure_run_log(log_path: Path, level: str) -> None:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.FileHandler(log_path, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("modelprep %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[file_handler, console], force=True)
+
+
+def run_snakemake(command: list[str], env: dict, run_log: Path) -> int:
+    """Run Snakemake in its own process group, copying its output to the run log.
+
+    SIGTERM and SIGINT are passed on to the whole group (Snakemake and its jobs), so a
+    ``docker stop`` ends the build promptly and the next run completes it.
+    """
+    with open(run_log, "a", encoding="utf-8") as sink:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+        def forward(signum, _frame):
+            log.warning("received signal %d: stopping Snakemake and its jobs", signum)
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+        previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for line in process.stdout:
+                sys.stderr.write(line)
+                sink.write(line)
+            return process.wait()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def failed_jobs(run_log_text: str) -> dict[str, str]:
+    """Variant (or rule, for shared jobs) -> error, from Snakemake's 'Error in rule' blocks."""
+    failed = {}
+    for block in run_log_text.split("Error in rule ")[1:]:
+        rule = block.split(":", 1)[0]
+        variant = next(
+            (
+                line.split("variant=")[1].strip()
+                for line in block.splitlines()
+                if "variant=" in line
+            ),
+            None,
+        )
+        log_line = next((ln.strip() for ln in block.splitlines() if ".log" in ln), "")
+        failed[variant or rule] = f"rule {rule} failed ({log_line or 'see the run log'})"
+    # Our jobs' own messages (modelprep.jobs) say more than Snakemake's block.
+    for step, variant, message in re.findall(JOB_ERROR, run_log_text, flags=re.MULTILINE):
+        failed[step if variant == "-" else variant] = message.strip()
+    return failed
+
+
+def collect_outcome(paths, variants: dict, run_id: str, run_text: str) -> dict:
+    """built / skipped / failed for the marker and the summary."""
+    has_low_level = (Path(paths.raw) / "low_level_audio_features.csv").exists()
+    skipped = [v for v in variants if uses_low_level(variants, v) and not has_low_level]
+    built, failed = [], failed_jobs(run_text)
+    for variant in variants:
+        staged = Path(paths.processed) / "artifacts" / f"hdbscan_config_{variant}.json"
+        if variant in skipped or not staged.exists():
+            continue
+        record = json.loads(staged.read_text())
+        if record.get("status") == "failed":
+            failed[variant] = record["error"]
+        elif record.get("run_id") == run_id:
+            built.append(variant)
+    return {"built": built, "skipped": skipped, "failed": failed}
+
+
+def summary_table(models_dir: Path) -> str:
+    """Variant, tracks, clusters, noise %, silhouette, build time and published size."""
+    manifest_path = models_dir / "manifest.json"
+    if not manifest_path.exists():
+        return "nothing published"
+    manifest = json.loads(manifest_path.read_text())
+    sizes: dict[str, int] = {}
+    for entry in manifest["files"].values():
+        sizes[entry["variant"]] = sizes.get(entry["variant"], 0) + entry["size"]
+    lines = [
+        f"{'variant':<20}{'tracks':>8}{'clusters':>10}{'noise %':>9}{'silhouette':>12}"
+        f"{'time s':>8}{'MiB':>8}  run"
+    ]
+    for config_path in sorted(models_dir.glob("hdbscan_config_*.json")):
+        c = json.loads(config_path.read_text())
+        v = c["variant_name"]
+        lines.append(
+            f"{v:<20}{c['n_tracks']:>8}{c['n_clusters']:>10}{100 * c['noise_fraction']:>9.1f}"
+            f"{c['silhouette_score']:>12.3f}{sum(c['timings_s'].values()):>8.1f}"
+            f"{sizes.get(v, 0) / 2**20:>8.1f}  {c['run_id']}"
+        )
+    lines.append(f"published run {manifest['run_id']}, base variant {manifest['base_variant']}")
+    return "\n".join(lines)
+
+
+def forced_reruns(base: list[str], models_dir: Path) -> list[str]:
+    """``--forcerun`` for what Snakemake alone would not redo.
+
+    A published file missing or changed (Snakemake tracks only the receipt), and intermediate
+    outputs that are missing while their consumers look current: after a failed job deleted
+    them, a plain run says "Nothing to be done" although its input may still be bad.
+    """
+    rules = set()
+    manifest = models_dir / "manifest.json"
+    if manifest.exists() and not matches_manifest(models_dir, json.loads(manifest.read_text())):
+        log.warning("published files differ from their manifest: republishing them")
+        rules.add("publish")
+    try:
+        rows = status.snakemake_summary(base)
+    except status.SummaryError:
+        return []  # the real run reports the problem
+    for row in rows:
+        if row["status"] == "missing" and row["plan"] == "no update":
+            rules.add(row["rule"])
+    if rules - {"publish"}:
+        log.warning("rebuilding missing intermediate outputs of: %s", ", ".join(sorted(rules)))
+    return ["--forcerun", *sorted(rules)] if rules else []
+
+
+def build(args, extra, paths, variants, force: bool) -> int:
+    marker_dir = Path(os.environ.get("MARKER_DIR") or "/tmp")
+    run_id = new_run_id()
+    started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
+    run_log = Path(paths.logs) / "model_pipeline.log"
+    configure_run_log(run_log, log_level_from_env())
+    log.info("run %s started (force=%s)", run_id, force)
+    env = {**os.environ, "MODELPREP_RUN_ID": run_id}
+    if force:
+        env["MODELPREP_ALLOW_TRACK_DROP"] = "1"
+    outcome: dict = {"built": [], "skipped": [], "failed": {}}
+    code = EXIT_FAILED
+    try:
+        if args.rollback:
+            restored = rollback(Path(paths.models))
+            log.info("rolled back to run %s", restored["run_id"])
+            code = EXIT_OK
+        else:
+            clean_temporaries(Path(paths.models))
+            base = snakemake_command(args, extra)
+            # We hold the kernel lock, so a Snakemake lock left behind is stale.
+            subprocess.run([*base, "--unlock"], env=env, capture_output=True, timeout=120)
+            cores = args.cores or available_cores()
+            command = [
+                *base,
+                "--cores",
+                str(cores),
+                "--rerun-incomplete",
+                "--resources",
+                f"mem_mb={memory_budget_mb()}",
+            ]
+            if force:
+                command.append("--forceall")
+            else:
+                command += forced_reruns(base, Path(paths.models))
+            offset = run_log.stat().st_size
+            rc = run_snakemake(command, env, run_log)
+            with open(run_log, encoding="utf-8", errors="replace") as handle:
+                handle.seek(offset)
+                run_text = handle.read()
+            outcome = collect_outcome(paths, variants, run_id, run_text)
+            if rc != 0 and not outcome["failed"]:
+                outcome["failed"]["run"] = f"snakemake exited with status {rc}; see {run_log}"
+            code = EXIT_OK if rc == 0 else EXIT_FAILED
+            print(summary_table(Path(paths.models)), file=sys.stderr)
+    except (InputError, OSError) as exc:
+        outcome["failed"]["run"] = str(exc)
+        log.error("%s", exc)
+    finally:
+        write_marker(
+            marker_dir,
+            {
+                "status": "success" if code == EXIT_OK else "failure",
+                "run_id": run_id,
+                "started_at": started_at,
+                "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "duration_s": round(time.monotonic() - started, 3),
+                "force": force,
+                **outcome,
+            },
+        )
+    for variant, error in outcome["failed"].items():
+        log.error("failed: %s: %s", variant, error)
+    log.info("run %s %s", run_id, "succeeded" if code == EXIT_OK else "failed")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        paths = paths_from_env()
+        log_level_from_env()
+        force = args.force or (not args.check_only and flag_from_env("FORCE_REGENERATE"))
+        variants = load_variants(args.configfile)
+    except InputError as exc:
+        print(f"modelprep: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.check_only:
+        try:
+            report = status.check(snakemake_command(args, extra), variants, paths)
+        except status.SummaryError as exc:
+            print(f"modelprep: Snakemake cannot resolve the workflow:\n{exc}", file=sys.stderr)
+            return EXIT_USAGE if "MissingInputException" not in str(exc) else EXIT_FAILED
+        print(json.dumps(report, indent=2) if args.json else status.render(report))
+        return EXIT_OK if report["ok"] else EXIT_FAILED
+    try:
+        with data_lock(Path(paths.data)):
+            return build(args, extra, paths, variants, force)
+    except Locked as exc:
+        print(f"modelprep: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
