@@ -40,6 +40,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb"):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -51,6 +52,15 @@ def file_sha256(path: str | os.PathLike) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename durable: the directory entry is only on disk once the directory is synced."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
@@ -67,7 +77,10 @@ def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
             os.link(src, tmp)
         except OSError:
             shutil.copy2(src, tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
         os.replace(tmp, dst)
+        fsync_dir(dst.parent)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -213,6 +213,10 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
     for column in usecols:
         if column == LOW_LEVEL_ID:
             continue
+        if column in REQUIRED_TRACK_COLUMNS or column == "uri":
+            dropped_columns.append(column)
+            log.warning("%s: dropped column '%s': spotify_tracks.csv provides it", path, column)
+            continue
         if pd.to_numeric(frame[column], errors="coerce").notna().any():
             frame[column] = _numeric(frame, column, path)  # a few bad cells: an error
             features.append(column)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 PREVIOUS = ".previous"
 ROOT_FILES = ("base_model.json", "metrics.json")
+KILL_HOOK = "MODELPREP_TEST_KILL_AFTER_RENAMES"
 
 
 class PublishRefused(InputError):
@@ -92,6 +94,13 @@ def _backup(models_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def _test_kill_hook(renames: int) -> None:
+    """Tests set MODELPREP_TEST_KILL_AFTER_RENAMES=N to SIGKILL publication after N renames."""
+    limit = os.environ.get(KILL_HOOK)
+    if limit and renames >= int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _install(models_dir: Path, new: dict[str, Path], remove: list[str]) -> None:
     """Rename the new files into place and delete retired ones; undo it all on failure.
 
@@ -104,6 +113,7 @@ def _install(models_dir: Path, new: dict[str, Path], remove: list[str]) -> None:
         for name, src in new.items():
             touched.append(name)
             link_or_copy(src, models_dir / name)
+            _test_kill_hook(len(touched))
         for name in remove:
             touched.append(name)
             (models_dir / name).unlink(missing_ok=True)

@@ -79,7 +79,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def snakemake_command(args: argparse.Namespace, extra: list[str]) -> list[str]:
-    command = [str(Path(sys.executable).with_name("snakemake")), "-s", str(SNAKEFILE)]
+    command = [sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE)]
     if args.configfile:
         command += ["--configfile", str(args.configfile)]
     return command + extra
@@ -268,6 +268,9 @@ def build(args, extra, paths, variants, force: bool) -> int:
             code = EXIT_OK
         else:
             clean_temporaries(Path(paths.models))
+            metadata = Path(".snakemake")
+            if metadata.is_symlink() and not metadata.exists():  # the image links it into a volume
+                Path(os.readlink(metadata)).mkdir(parents=True, exist_ok=True)
             base = snakemake_command(args, extra)
             # We hold the kernel lock, so a Snakemake lock left behind is stale.
             subprocess.run([*base, "--unlock"], env=env, capture_output=True, timeout=120)

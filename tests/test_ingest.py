@@ -177,3 +177,10 @@ def test_repeated_column_names_are_an_error(tracks_csv):
     tracks_csv.write_text(header.replace("popularity", "energy") + "\n" + rest)
     with pytest.raises(InputError, match=r"repeated column names \['energy'\]"):
         read_tracks(tracks_csv)
+
+
+def test_low_level_column_named_like_a_track_column_is_dropped(raw_pair):
+    tracks_path, low_path = raw_pair
+    rewrite(low_path, lambda f: f.insert(2, "tempo", "120"))
+    low, report = read_low_level(low_path, read_tracks(tracks_path)[0]["id"])
+    assert "tempo" not in low.columns and report["dropped_columns"] == ["tempo"]

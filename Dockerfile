@@ -1,0 +1,43 @@
+# modelprep: builds the recommendation models at container start (scripts/startup.py).
+FROM python:3.11.7-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATA_PATH=/app/data \
+    RAW_DATA_PATH=/app/data/raw \
+    MODELS_PATH=/app/models \
+    LOG_LEVEL=INFO \
+    FORCE_REGENERATE=false \
+    MARKER_DIR=/tmp
+
+WORKDIR /app
+
+RUN groupadd --system --gid 10001 modelprep \
+    && useradd --system --uid 10001 --gid modelprep --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin modelprep
+
+# Dependencies first (pinned in pyproject.toml), so code edits reuse this layer.
+COPY pyproject.toml README.md ./
+COPY modelprep ./modelprep
+RUN pip install --no-cache-dir -e .
+
+COPY Snakefile model_pipeline.py ./
+COPY rules ./rules
+COPY workflow ./workflow
+COPY config ./config
+COPY scripts ./scripts
+
+# Snakemake keeps its metadata in the working directory's .snakemake: link it into the data
+# volume so incremental builds survive the container, writable by the non-root user.
+RUN mkdir -p /app/data/raw /app/models \
+    && ln -s /app/data/.snakemake /app/.snakemake \
+    && chown -R modelprep:modelprep /app/data /app/models
+
+USER 10001:10001
+
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30m --retries=3 \
+    CMD ["python", "scripts/healthcheck.py"]
+
+CMD ["python", "scripts/startup.py"]
