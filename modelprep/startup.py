@@ -249,8 +249,11 @@ def forced_reruns(base: list[str], models_dir: Path) -> list[str]:
     return ["--forcerun", *sorted(rules)] if rules else []
 
 
+def marker_dir() -> Path:
+    return Path(os.environ.get("MARKER_DIR") or "/tmp")
+
+
 def build(args, extra, paths, variants, force: bool) -> int:
-    marker_dir = Path(os.environ.get("MARKER_DIR") or "/tmp")
     run_id = new_run_id()
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
     run_log = Path(paths.logs) / "model_pipeline.log"
@@ -302,7 +305,7 @@ def build(args, extra, paths, variants, force: bool) -> int:
         log.error("%s", exc)
     finally:
         write_marker(
-            marker_dir,
+            marker_dir(),
             {
                 "status": "success" if code == EXIT_OK else "failure",
                 "run_id": run_id,
@@ -331,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.check_only:
         try:
-            report = status.check(snakemake_command(args, extra), variants, paths)
+            report = status.check(snakemake_command(args, extra), variants, paths, marker_dir())
         except status.SummaryError as exc:
             print(f"modelprep: Snakemake cannot resolve the workflow:\n{exc}", file=sys.stderr)
             return EXIT_USAGE if "MissingInputException" not in str(exc) else EXIT_FAILED

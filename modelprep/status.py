@@ -13,6 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from modelprep.markers import FAILURE
 from modelprep.settings import Paths, uses_low_level
 
 MANIFEST = "manifest.json"
@@ -109,11 +110,23 @@ def published_problems(models_dir: Path, processed: Path) -> list[str]:
     return problems
 
 
-def check(command: list[str], variants: dict, paths: Paths) -> dict:
+def mark_last_failures(states: dict, marker_dir: Path) -> None:
+    """Variants (or shared steps) the last run's failure marker names become 'failed'."""
+    marker = marker_dir / FAILURE
+    if not marker.exists():
+        return
+    for name, error in json.loads(marker.read_text()).get("failed", {}).items():
+        key = name if name in states else "(shared)"
+        if states[key]["state"] != "skipped":
+            states[key] = {"state": "failed", "reasons": [f"last run failed: {error}"]}
+
+
+def check(command: list[str], variants: dict, paths: Paths, marker_dir: Path) -> dict:
     """The whole report; ``ok`` is True when every variant is current or skipped."""
     has_low_level = (Path(paths.raw) / "low_level_audio_features.csv").exists()
     rows = snakemake_summary(command)
     states = variant_states(rows, variants, paths, has_low_level)
+    mark_last_failures(states, marker_dir)
     problems = published_problems(Path(paths.models), Path(paths.processed))
     ok = all(s["state"] in ("current", "skipped") for s in states.values()) and not problems
     return {"ok": ok, "variants": states, "published_problems": problems}

@@ -145,3 +145,44 @@ def test_a_second_run_is_refused_while_the_lock_is_held(tmp_path):
     assert result.returncode == 3
     assert "another modelprep run" in result.stderr and "wait for it" in result.stderr
     assert not (workdir / "markers").exists()
+
+
+def test_degenerate_variant_guard_and_force(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    write_demo(raw, n_tracks=600, low_level=False)
+    assert startup(tmp_path).returncode == 0
+
+    degenerate = tmp_path / "degenerate.yaml"
+    degenerate.write_text(
+        "variants:\n  pca_features:\n    hdbscan: {min_cluster_size: 590, min_samples: 7}\n"
+    )
+    result = startup(tmp_path, "--configfile", str(degenerate))
+    assert result.returncode == 1
+    failed = marker(tmp_path, "failure")["failed"]
+    assert "HDBSCAN found" in failed["pca_features"] and "naive_features" not in failed
+    assert "other variants were published" in failed["publish"]
+    check = startup(tmp_path, "--check-only", "--json", "--configfile", str(degenerate))
+    states = json.loads(check.stdout)["variants"]
+    assert check.returncode == 1 and states["pca_features"]["state"] == "failed"
+    assert states["naive_features"]["state"] == "current"
+
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text(
+        "variants:\n  naive_features:\n    hdbscan: {min_cluster_size: -3, min_samples: 5}\n"
+    )
+    check = startup(tmp_path, "--check-only", "--configfile", str(invalid))
+    assert check.returncode == 2 and "min_cluster_size" in check.stderr
+
+    before = published(tmp_path)
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "data" / "models").iterdir()}
+    write_demo(raw, n_tracks=300, low_level=False)
+    result = startup(tmp_path)
+    assert result.returncode == 1
+    assert "refusing to publish 300 tracks over the 600 published" in result.stderr
+    assert "--force" in marker(tmp_path, "failure")["failed"]["publish"]
+    assert published(tmp_path) == before
+    result = startup(tmp_path, "--force")
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = json.loads(published(tmp_path)["manifest.json"])
+    assert manifest["n_tracks"] == 300
+    assert all(manifest["files"][n]["mtime_ns"] != mtimes[n] for n in manifest["files"])
