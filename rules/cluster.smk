@@ -10,7 +10,7 @@ rule cluster:
         f"{LOGS}/cluster/{{variant}}.log",
     benchmark:
         f"{BENCHMARKS}/cluster/{{variant}}.tsv"
-    threads: 2
+    threads: cluster_threads
     resources:
         mem_mb=mem_mb(6, floor=1024),
     params:

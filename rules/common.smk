@@ -124,6 +124,12 @@ def hdbscan_params(wildcards):
     return {**config["hdbscan"], **VARIANTS[wildcards.variant]["hdbscan"]}
 
 
+def cluster_threads(wildcards):
+    """hdbscan parallelises only the Boruvka algorithms ('best' is Boruvka up to 60 dims)."""
+    algorithm = hdbscan_params(wildcards)["algorithm"]
+    return 2 if algorithm.startswith("boruvka") or algorithm == "best" else 1
+
+
 def variant_set(variant):
     """Every published file of one variant, the five backend files first."""
     files = [artifact(variant, kind) for kind in VARIANT_FILES]

@@ -88,8 +88,11 @@ def test_check_only_reports_each_variant(full_build, copy_build, tmp_path):
 def test_run_force_rollback_and_repair(tmp_path):
     workdir = tmp_path
     write_demo(workdir / "data" / "raw", n_tracks=600, low_level=False)
-    result = startup(workdir, "--check-only")
-    assert result.returncode == 1 and "nothing published yet" in result.stdout
+    result = startup(workdir, "--check-only", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and "nothing published yet" in report["published_problems"][0]
+    assert report["variants"]["naive_features"]["state"] == "missing"
+    assert report["variants"]["llav_pca"]["state"] == "skipped"
     result = startup(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     result = startup(workdir, "--check-only")
