@@ -63,20 +63,27 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike, link: bool = True) -> None:
     """Give ``dst`` the bytes of ``src`` atomically: hard-link (or copy) to a temporary, rename.
 
     A hard link costs no space or time, and replacing ``dst`` by rename never changes the
-    inode a reader already has open.
+    inode a reader already has open. Two outputs of Snakemake jobs must not share an inode
+    (``link=False``): Snakemake sets an output's mtime after its job, which would also change
+    the other file and make Snakemake see an input newer than its output.
     """
     dst = Path(dst)
     tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
-        try:
-            os.link(src, tmp)
-        except OSError:
-            shutil.copy2(src, tmp)
+        linked = False
+        if link:
+            try:
+                os.link(src, tmp)
+                linked = True
+            except OSError:  # another file system, or links not supported
+                pass
+        if not linked:
+            shutil.copyfile(src, tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
         os.replace(tmp, dst)

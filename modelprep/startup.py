@@ -166,7 +166,7 @@ def failed_jobs(run_log_text: str) -> dict[str, str]:
     """Variant (or rule, for shared jobs) -> error, from Snakemake's 'Error in rule' blocks."""
     failed = {}
     for block in run_log_text.split("Error in rule ")[1:]:
-        rule = block.split(":", 1)[0]
+        rule = block.split(":", 1)[0].split()[0]
         variant = next(
             (
                 line.split("variant=")[1].strip()

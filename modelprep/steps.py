@@ -250,7 +250,7 @@ def select_base(
     choice = selection.choose_base(loaded)
     log.info("base variant: %s (silhouette %.4f)", choice["variant"], choice["score"])
     for src, dst in zip(variant_files[choice["variant"]], base_out, strict=True):
-        link_or_copy(src, dst)
+        link_or_copy(src, dst, link=False)
     save_json(choice, base_model_out)
     save_json(
         {"base_variant": choice["variant"], "variants": selection.metrics_table(loaded)},

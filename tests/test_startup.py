@@ -11,6 +11,7 @@ from conftest import CONTRACT_ENV, REPO, write_demo
 
 from modelprep import InputError
 from modelprep.settings import flag_from_env
+from modelprep.startup import failed_jobs
 
 pytestmark = pytest.mark.workflow
 STARTUP = REPO / "scripts" / "startup.py"
@@ -189,3 +190,17 @@ def test_degenerate_variant_guard_and_force(tmp_path):
     manifest = json.loads(published(tmp_path)["manifest.json"])
     assert manifest["n_tracks"] == 300
     assert all(manifest["files"][n]["mtime_ns"] != mtimes[n] for n in manifest["files"])
+
+
+def test_failed_jobs_reads_snakemake_and_modelprep_errors():
+    text = (
+        "Error in rule cluster:\n    wildcards: variant=llav_pca\n"
+        "    log: data/logs/cluster/llav_pca.log (check log file(s) for error details)\n"
+        'WorkflowError in rule select_base in file "/x/rules/report.smk", line 21:\n'
+        "Output is older than input\n"
+        "modelprep ERROR: ingest_tracks [-] failed: data/raw/spotify_tracks.csv: bad\n"
+    )
+    failed = failed_jobs(text)
+    assert set(failed) == {"llav_pca", "select_base", "ingest_tracks"}
+    assert failed["llav_pca"].startswith("rule cluster failed (log: data/logs/cluster/llav_pca.log")
+    assert failed["ingest_tracks"] == "data/raw/spotify_tracks.csv: bad"
