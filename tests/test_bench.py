@@ -1,0 +1,48 @@
+"""The benchmark's parts on the session build (the full benchmark is too slow for a test)."""
+
+import pytest
+import yaml
+from conftest import REPO
+
+from modelprep import bench
+
+pytestmark = pytest.mark.workflow
+CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+def test_quality_guard_compares_published_labels_with_a_reference_fit(full_build):
+    guard = bench.quality_guard(full_build, CONFIG)
+    assert set(guard) == set(CONFIG["variants"])
+    for record in guard.values():
+        assert record["ok"] and record["ari"] > 0.95 and record["noise_points_gap"] <= 2
+
+
+def test_baseline_builds_every_variant(full_build):
+    assert bench.baseline(full_build / "data" / "raw", CONFIG) > 0
+
+
+def test_rule_records_and_report(full_build):
+    records = bench.rule_records(full_build)
+    assert "cluster[naive_features]" in records and records["cluster[naive_features]"]["s"] > 0
+    workflow = {
+        "cold_s": [3.0, 2.0, 4.0],
+        "warm_s": [2.0],
+        "cold_median_s": 3.0,
+        "warm_median_s": 2.0,
+        "noop_dry_run_s": 1.2,
+        "per_rule": records,
+    }
+    report = {
+        "machine": bench.machine(),
+        "tracks": 2000,
+        "baseline_tracks": 2000,
+        "full": workflow,
+        "at_baseline_size": workflow,
+        "baseline_s": [20.0],
+        "baseline_median_s": 20.0,
+        "speedup": 10.0,
+        "quality_guard": bench.quality_guard(full_build, CONFIG),
+    }
+    text = bench.render(report)
+    assert "| cold build, 2000 tracks | 3.0 s | 3.0, 2.0, 4.0 |" in text
+    assert "| cluster[naive_features] |" in text and "10.0x" in text
