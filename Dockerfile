@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MODELS_PATH=/app/models \
     LOG_LEVEL=INFO \
     FORCE_REGENERATE=false \
-    MARKER_DIR=/tmp
+    MARKER_DIR=/tmp \
+    HOME=/app/data
 
 WORKDIR /app
 
@@ -30,8 +31,9 @@ COPY config ./config
 COPY scripts ./scripts
 
 # Snakemake keeps its metadata in the working directory's .snakemake: link it into the data
-# volume so incremental builds survive the container, writable by the non-root user.
-RUN mkdir -p /app/data/raw /app/models \
+# volume so incremental builds survive the container, writable by the non-root user (whose
+# HOME, for Snakemake's cache, is the data volume too).
+RUN mkdir -p /app/data/raw /app/data/.snakemake /app/models \
     && ln -s /app/data/.snakemake /app/.snakemake \
     && chown -R modelprep:modelprep /app/data /app/models
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import signal
 import sys
 import time
 import warnings
@@ -22,6 +23,11 @@ log = logging.getLogger("modelprep")
 def peak_memory_mib() -> float:
     """Peak resident memory of this process (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stop_on_sigterm(signum, _frame):
+    """SIGTERM becomes SystemExit, so cleanup (publication's undo, temporaries) still runs."""
+    raise SystemExit(128 + signum)
 
 
 def configure_logging(log_path: str | None, level: str) -> None:
@@ -51,6 +57,7 @@ def job(snakemake, step: str):
     """
     log_path = snakemake.log[0] if snakemake.log else None
     configure_logging(log_path, os.environ.get("LOG_LEVEL", "INFO").upper())
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     variant = snakemake.wildcards.get("variant", "-")
     log.info("%s [%s] started with %d threads", step, variant, snakemake.threads)
     started = time.perf_counter()

@@ -39,12 +39,22 @@ def file_variant(name: str, variants: list[str], base_variant: str) -> str | Non
 
 
 def clean_temporaries(models_dir: Path) -> list[str]:
-    """Remove dot-named leftovers of an interrupted publication (never ``.previous`` itself)."""
+    """Remove dot-named leftovers of an interrupted publication or rollback.
+
+    A parked ``.previous.old-*`` goes back to ``.previous`` when that is missing (we died
+    between its two renames), and is removed otherwise.
+    """
     removed = []
-    for entry in models_dir.iterdir() if models_dir.is_dir() else []:
-        if entry.name.startswith(".") and ".tmp" in entry.name:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-            removed.append(entry.name)
+    for entry in sorted(models_dir.iterdir()) if models_dir.is_dir() else []:
+        if entry.name.startswith(f"{PREVIOUS}.old-"):
+            if not (models_dir / PREVIOUS).exists():
+                os.replace(entry, models_dir / PREVIOUS)
+                log.warning("%s: restored %s from %s", models_dir, PREVIOUS, entry.name)
+                continue
+        elif not (entry.name.startswith(".") and ".tmp" in entry.name):
+            continue
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        removed.append(entry.name)
     if removed:
         log.warning("%s: removed %d leftover temporaries: %s", models_dir, len(removed), removed)
     return removed
@@ -81,17 +91,35 @@ def matches_manifest(models_dir: Path, manifest: dict) -> bool:
     return True
 
 
+def _link_set(models_dir: Path, name: str) -> Path:
+    """Hard-link the published files into a new dot-named directory."""
+    staging = models_dir / name
+    staging.mkdir()
+    try:
+        for published in published_names(models_dir):
+            link_or_copy(models_dir / published, staging / published)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _replace_previous(models_dir: Path, staging: Path) -> None:
+    """Make ``staging`` the new ``.previous/``.
+
+    The generation it replaces is parked under a name ``clean_temporaries`` restores should
+    we die between the two renames, so there is never a moment without a previous set on disk.
+    """
+    parked = models_dir / f"{PREVIOUS}.old-{os.getpid()}"
+    if (models_dir / PREVIOUS).exists():
+        os.replace(models_dir / PREVIOUS, parked)
+    os.replace(staging, models_dir / PREVIOUS)
+    shutil.rmtree(parked, ignore_errors=True)
+
+
 def _backup(models_dir: Path) -> None:
     """Make ``.previous/`` the currently published set, replacing the older generation."""
-    staging = models_dir / f"{PREVIOUS}.tmp-{os.getpid()}"
-    staging.mkdir()
-    for name in published_names(models_dir):
-        link_or_copy(models_dir / name, staging / name)
-    retired = models_dir / f"{PREVIOUS}.old.tmp-{os.getpid()}"
-    if (models_dir / PREVIOUS).exists():
-        os.replace(models_dir / PREVIOUS, retired)
-    os.replace(staging, models_dir / PREVIOUS)
-    shutil.rmtree(retired, ignore_errors=True)
+    _replace_previous(models_dir, _link_set(models_dir, f"{PREVIOUS}.tmp-{os.getpid()}"))
 
 
 def _test_kill_hook(renames: int) -> None:
@@ -101,15 +129,21 @@ def _test_kill_hook(renames: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _install(models_dir: Path, new: dict[str, Path], remove: list[str]) -> None:
-    """Rename the new files into place and delete retired ones; undo it all on failure.
+def _install(models_dir: Path, new: dict[str, Path], remove: list[str], manifest: dict) -> None:
+    """Rename the new files into place, delete retired ones, write the manifest; all or nothing.
 
-    Undo restores each touched name from ``.previous/`` (the set published before), so an
-    error half way leaves the old set, not a mix. A SIGKILL cannot be undone here: then the
-    directory no longer matches its manifest, and the next publication keeps ``.previous/``.
+    The current version of every name about to change is first hard-linked into a per-run
+    undo directory, so an error (or SIGTERM, which jobs turn into SystemExit) half way puts
+    back exactly what was published. A SIGKILL cannot be undone: then the directory no longer
+    matches its manifest, the next publication keeps ``.previous/``, and startup.py republishes.
     """
-    touched = []
+    undo = models_dir / f".undo.tmp-{os.getpid()}"
+    undo.mkdir()
+    touched: list[str] = []
     try:
+        for name in [*new, *remove, MANIFEST]:
+            if (models_dir / name).is_file():
+                link_or_copy(models_dir / name, undo / name)
         for name, src in new.items():
             touched.append(name)
             link_or_copy(src, models_dir / name)
@@ -117,14 +151,20 @@ def _install(models_dir: Path, new: dict[str, Path], remove: list[str]) -> None:
         for name in remove:
             touched.append(name)
             (models_dir / name).unlink(missing_ok=True)
+        for name, entry in manifest["files"].items():
+            if name in new:
+                entry["mtime_ns"] = (models_dir / name).stat().st_mtime_ns
+        touched.append(MANIFEST)
+        save_json(manifest, models_dir / MANIFEST)
     except BaseException:
         for name in touched:
-            backup = models_dir / PREVIOUS / name
-            if backup.exists():
-                link_or_copy(backup, models_dir / name)
+            if (undo / name).exists():
+                link_or_copy(undo / name, models_dir / name)
             else:
                 (models_dir / name).unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(undo, ignore_errors=True)
 
 
 def _check_space(models_dir: Path, sources: list[Path]) -> None:
@@ -193,28 +233,23 @@ def publish(
     ]
     for name in retired:
         log.info("%s: %s is no longer built; it moves to %s/", models_dir, name, PREVIOUS)
-    _install(models_dir, {src.name: src for src in sources}, retired)
-    for name, entry in files.items():
-        entry["mtime_ns"] = (models_dir / name).stat().st_mtime_ns
-    files.update(kept)
-
     manifest = {
         "run_id": run_id,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "n_tracks": n_tracks,
         "base_variant": base_variant,
-        "files": files,
+        "files": {**files, **kept},
     }
-    save_json(manifest, manifest_path)
+    _install(models_dir, {src.name: src for src in sources}, retired, manifest)
     return manifest
 
 
 def rollback(models_dir: Path) -> dict:
     """Swap the published set and ``.previous/``: restores the previous set byte for byte.
 
-    Uses the same link-and-rename steps as publication (manifest last), so readers never see
-    a half set; the set that was published becomes ``.previous/``, so a second rollback undoes
-    the first.
+    The previous files go in with the same all-or-nothing install as a publication (manifest
+    last); only then does the set they replaced become ``.previous/``, so a second rollback
+    undoes the first, and a rollback killed half way leaves ``.previous/`` untouched.
     """
     models_dir = Path(models_dir)
     previous = models_dir / PREVIOUS
@@ -222,15 +257,14 @@ def rollback(models_dir: Path) -> dict:
         raise InputError(f"{previous}: no previous published set to roll back to")
     clean_temporaries(models_dir)
     restored = load_json(previous / MANIFEST)
-    current = load_json(models_dir / MANIFEST) if (models_dir / MANIFEST).exists() else None
-    swap = models_dir / f"{PREVIOUS}.swap.tmp-{os.getpid()}"
-    os.replace(previous, swap)
-    if current:
-        _backup(models_dir)
-    for name in restored["files"]:
-        link_or_copy(swap / name, models_dir / name)
-    for name in set(published_names(models_dir)) - set(restored["files"]) - {MANIFEST}:
-        (models_dir / name).unlink(missing_ok=True)
-    link_or_copy(swap / MANIFEST, models_dir / MANIFEST)
-    shutil.rmtree(swap)
+    staging = _link_set(models_dir, f".rollback.tmp-{os.getpid()}")
+    retired = [
+        n for n in published_names(models_dir) if n not in restored["files"] and n != MANIFEST
+    ]
+    new = {name: previous / name for name in restored["files"]}
+    try:
+        _install(models_dir, new, retired, restored)
+        _replace_previous(models_dir, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return restored

@@ -91,9 +91,15 @@ def load_variants(configfile: Path | None) -> dict:
     if configfile:
         if not configfile.is_file():
             raise InputError(f"--configfile {configfile}: file not found")
-        override = yaml.safe_load(configfile.read_text()) or {}
-        for name, spec in (override.get("variants") or {}).items():
-            variants[name] = {**variants.get(name, {}), **spec}
+        try:
+            override = yaml.safe_load(configfile.read_text()) or {}
+            for name, spec in (override.get("variants") or {}).items():
+                variants[name] = {**variants.get(name, {}), **spec}
+        except (yaml.YAMLError, AttributeError, TypeError) as exc:
+            raise InputError(
+                f"--configfile {configfile}: not a mapping of config keys like "
+                f"config/config.yaml ({exc})"
+            ) from exc
     return variants
 
 
@@ -116,7 +122,7 @@ def data_lock(data_dir: Path):
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        yield
+        yield handle.fileno()
 
 
 def configure_run_log(log_path: Path, level: str) -> None:
@@ -128,38 +134,56 @@ def configure_run_log(log_path: Path, level: str) -> None:
     logging.basicConfig(level=level, handlers=[file_handler, console], force=True)
 
 
-def run_snakemake(command: list[str], env: dict, run_log: Path) -> int:
-    """Run Snakemake in its own process group, copying its output to the run log.
+class Stopper:
+    """SIGTERM/SIGINT for the whole run: remembered, and passed to the running Snakemake.
 
-    SIGTERM and SIGINT are passed on to the whole group (Snakemake and its jobs), so a
-    ``docker stop`` ends the build promptly and the next run completes it.
+    Installed before the first subprocess, so a ``docker stop`` at any moment ends the run
+    with a failure marker (PID 1 ignores SIGTERM without a handler). Snakemake runs in its own
+    process group; the signal goes to the whole group (Snakemake and its jobs).
     """
-    with open(run_log, "a", encoding="utf-8") as sink:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
 
-        def forward(signum, _frame):
-            log.warning("received signal %d: stopping Snakemake and its jobs", signum)
+    def __init__(self):
+        self.requested: int | None = None
+        self.child: subprocess.Popen | None = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self.handle)
+
+    def handle(self, signum, _frame):
+        self.requested = signum
+        log.warning("received signal %d: stopping Snakemake and its jobs", signum)
+        if self.child is not None and self.child.poll() is None:
             try:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(self.child.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
-        previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            for line in process.stdout:
+    def check(self) -> None:
+        if self.requested:
+            raise InputError(f"stopped by signal {self.requested} before the build finished")
+
+    def run(self, command: list[str], env: dict, run_log: Path, lock_fd: int) -> int:
+        """Run Snakemake, copying its output to the console and the run log.
+
+        Snakemake inherits the lock's descriptor, so a SIGKILL of this process alone cannot
+        let another run start while Snakemake still builds.
+        """
+        self.check()
+        with open(run_log, "a", encoding="utf-8") as sink:
+            self.child = subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+                pass_fds=(lock_fd,),
+            )
+            if self.requested:  # arrived while Popen ran, before the handler knew the child
+                self.handle(self.requested, None)
+            for line in self.child.stdout:
                 sys.stderr.write(line)
                 sink.write(line)
-            return process.wait()
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            return self.child.wait()
 
 
 def failed_jobs(run_log_text: str) -> dict[str, str]:
@@ -253,84 +277,95 @@ def marker_dir() -> Path:
     return Path(os.environ.get("MARKER_DIR") or "/tmp")
 
 
-def build(args, extra, paths, variants, force: bool) -> int:
-    run_id = new_run_id()
-    started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
-    run_log = Path(paths.logs) / "model_pipeline.log"
-    configure_run_log(run_log, log_level_from_env())
-    log.info("run %s started (force=%s)", run_id, force)
-    env = {**os.environ, "MODELPREP_RUN_ID": run_id}
-    if force:
-        env["MODELPREP_ALLOW_TRACK_DROP"] = "1"
-    outcome: dict = {"built": [], "skipped": [], "failed": {}}
-    code = EXIT_FAILED
-    try:
-        if args.rollback:
-            restored = rollback(Path(paths.models))
-            log.info("rolled back to run %s", restored["run_id"])
-            code = EXIT_OK
-        else:
-            clean_temporaries(Path(paths.models))
-            metadata = Path(".snakemake")
-            if metadata.is_symlink() and not metadata.exists():  # the image links it into a volume
-                Path(os.readlink(metadata)).mkdir(parents=True, exist_ok=True)
-            base = snakemake_command(args, extra)
-            # We hold the kernel lock, so a Snakemake lock left behind is stale.
-            subprocess.run([*base, "--unlock"], env=env, capture_output=True, timeout=120)
-            cores = args.cores or available_cores()
-            command = [
-                *base,
-                "--cores",
-                str(cores),
-                "--rerun-incomplete",
-                "--resources",
-                f"mem_mb={memory_budget_mb()}",
-            ]
-            if force:
-                command.append("--forceall")
-            else:
-                command += forced_reruns(base, Path(paths.models))
-            offset = run_log.stat().st_size
-            rc = run_snakemake(command, env, run_log)
-            with open(run_log, encoding="utf-8", errors="replace") as handle:
-                handle.seek(offset)
-                run_text = handle.read()
-            outcome = collect_outcome(paths, variants, run_id, run_text)
-            if rc != 0 and not outcome["failed"]:
-                outcome["failed"]["run"] = f"snakemake exited with status {rc}; see {run_log}"
-            code = EXIT_OK if rc == 0 else EXIT_FAILED
-            print(summary_table(Path(paths.models)), file=sys.stderr)
-    except (InputError, OSError) as exc:
-        outcome["failed"]["run"] = str(exc)
-        log.error("%s", exc)
-    finally:
-        write_marker(
-            marker_dir(),
-            {
-                "status": "success" if code == EXIT_OK else "failure",
-                "run_id": run_id,
-                "started_at": started_at,
-                "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "duration_s": round(time.monotonic() - started, 3),
-                "force": force,
-                **outcome,
-            },
-        )
+def ensure_metadata_dir() -> None:
+    """The image links .snakemake into the data volume; create the target on a fresh volume."""
+    metadata = Path(".snakemake")
+    if metadata.is_symlink() and not metadata.exists():
+        Path(os.readlink(metadata)).mkdir(parents=True, exist_ok=True)
+
+
+def finish(run: dict, code: int, outcome: dict) -> int:
+    """Write the run's one marker (and remove the other), log the failures, return ``code``."""
+    write_marker(
+        marker_dir(),
+        {
+            "status": "success" if code == EXIT_OK else "failure",
+            "run_id": run["run_id"],
+            "started_at": run["started_at"],
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "duration_s": round(time.monotonic() - run["clock"], 3),
+            "force": run["force"],
+            **outcome,
+        },
+    )
     for variant, error in outcome["failed"].items():
         log.error("failed: %s: %s", variant, error)
-    log.info("run %s %s", run_id, "succeeded" if code == EXIT_OK else "failed")
+    log.info("run %s %s", run["run_id"], "succeeded" if code == EXIT_OK else "failed")
     return code
+
+
+def build(args, extra, paths, variants, run: dict, stopper: Stopper, lock_fd: int) -> int:
+    run_log = Path(paths.logs) / "model_pipeline.log"
+    configure_run_log(run_log, log_level_from_env())
+    log.info("run %s started (force=%s)", run["run_id"], run["force"])
+    env = {**os.environ, "MODELPREP_RUN_ID": run["run_id"]}
+    if run["force"]:
+        env["MODELPREP_ALLOW_TRACK_DROP"] = "1"
+    outcome: dict = {"built": [], "skipped": [], "failed": {}}
+    if args.rollback:
+        restored = rollback(Path(paths.models))
+        log.info("rolled back to run %s", restored["run_id"])
+        return finish(run, EXIT_OK, outcome)
+    clean_temporaries(Path(paths.models))
+    base = snakemake_command(args, extra)
+    stopper.check()
+    # We hold the kernel lock, so a Snakemake lock left behind is stale.
+    subprocess.run([*base, "--unlock"], env=env, capture_output=True, timeout=120)
+    command = [
+        *base,
+        "--cores",
+        str(args.cores or available_cores()),
+        "--rerun-incomplete",
+        "--resources",
+        f"mem_mb={memory_budget_mb()}",
+    ]
+    stopper.check()
+    command += ["--forceall"] if run["force"] else forced_reruns(base, Path(paths.models))
+    offset = run_log.stat().st_size
+    rc = stopper.run(command, env, run_log, lock_fd)
+    with open(run_log, encoding="utf-8", errors="replace") as handle:
+        handle.seek(offset)
+        outcome = collect_outcome(paths, variants, run["run_id"], handle.read())
+    if rc != 0 and not outcome["failed"]:
+        outcome["failed"]["run"] = f"snakemake exited with status {rc}; see {run_log}"
+    if stopper.requested:
+        outcome["failed"].setdefault("run", f"stopped by signal {stopper.requested}")
+    try:
+        print(summary_table(Path(paths.models)), file=sys.stderr)
+    except (OSError, KeyError, ValueError) as exc:  # a damaged published config
+        log.warning("no summary table: %s", exc)
+    return finish(run, EXIT_OK if rc == 0 and not stopper.requested else EXIT_FAILED, outcome)
 
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = parse_args(sys.argv[1:] if argv is None else argv)
+    stopper = None if args.check_only else Stopper()
+    run = {
+        "run_id": new_run_id(),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "clock": time.monotonic(),
+        "force": args.force,
+    }
     try:
         paths = paths_from_env()
         log_level_from_env()
-        force = args.force or (not args.check_only and flag_from_env("FORCE_REGENERATE"))
+        run["force"] = args.force or flag_from_env("FORCE_REGENERATE")
         variants = load_variants(args.configfile)
-    except InputError as exc:
+        ensure_metadata_dir()
+    except (InputError, OSError) as exc:
         print(f"modelprep: {exc}", file=sys.stderr)
+        if not args.check_only:
+            finish(run, EXIT_USAGE, {"built": [], "skipped": [], "failed": {"config": str(exc)}})
         return EXIT_USAGE
     if args.check_only:
         try:
@@ -341,8 +376,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2) if args.json else status.render(report))
         return EXIT_OK if report["ok"] else EXIT_FAILED
     try:
-        with data_lock(Path(paths.data)):
-            return build(args, extra, paths, variants, force)
+        with data_lock(Path(paths.data)) as lock_fd:
+            try:
+                return build(args, extra, paths, variants, run, stopper, lock_fd)
+            except (InputError, OSError, subprocess.SubprocessError) as exc:
+                log.error("%s", exc)
+                return finish(
+                    run, EXIT_FAILED, {"built": [], "skipped": [], "failed": {"run": str(exc)}}
+                )
     except Locked as exc:
         print(f"modelprep: {exc}", file=sys.stderr)
         return EXIT_LOCKED

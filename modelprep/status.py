@@ -60,7 +60,7 @@ def variant_states(rows: list[dict], variants: dict, paths: Paths, has_low_level
             continue
         mine = [r for r in rows if variant_of(r["output_file"], variants) == variant]
         pending = [r for r in mine if r["plan"] != "no update"]
-        if any(r["status"] == "missing" for r in mine):
+        if any(r["status"] == "missing" for r in pending):
             state = "missing"
         elif pending:
             state = "stale"
@@ -69,6 +69,13 @@ def variant_states(rows: list[dict], variants: dict, paths: Paths, has_low_level
         reasons = sorted({f"{r['rule']}: {r['status']}" for r in pending if r["status"] != "ok"})
         if pending and not reasons:
             reasons = ["an upstream job will run (see the shared row)"]
+        # Like `snakemake -n`, a missing intermediate whose consumers are current is no reason
+        # to rebuild; startup.py still regenerates it, so say so.
+        reasons += sorted(
+            f"{os.path.basename(r['output_file'])} missing (startup.py rebuilds it)"
+            for r in mine
+            if r["status"] == "missing" and r["plan"] == "no update"
+        )
         config = Path(paths.processed) / "artifacts" / f"hdbscan_config_{variant}.json"
         if state == "current" and config.exists():
             record = json.loads(config.read_text())
@@ -139,5 +146,5 @@ def render(report: dict) -> str:
         lines.append(f"{variant:<20} {state['state']:<9} {reasons}")
     for problem in report["published_problems"]:
         lines.append(f"published: {problem}")
-    lines.append("all current" if report["ok"] else "not current: run `python scripts/startup.py`")
+    lines.append("all current" if report["ok"] else "not current (see above)")
     return "\n".join(lines)

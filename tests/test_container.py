@@ -141,12 +141,12 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     markers.mkdir()
     for path in (app / "data", app / "data" / "raw", app / "models", markers):
         os.chown(path, NOBODY, NOBODY)
-    # PYTHONPATH stands for the image's `pip install -e .` of /app.
-    base = {"PATH": os.environ["PATH"], "HOME": str(app / "data"), "PYTHONPATH": str(app), **env}
+    # PYTHONPATH stands for the image's `pip install -e .` of /app; HOME comes from the image.
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(app), **env}
 
-    def run(script):
+    def run(script, *args):
         return subprocess.run(
-            [str(python), str(app / "scripts" / script)],
+            [str(python), str(app / "scripts" / script), *args],
             cwd=app,
             env=base,
             preexec_fn=as_nobody,
@@ -157,6 +157,8 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
 
     unhealthy = run("healthcheck.py")
     assert unhealthy.returncode == 1 and "no build has finished" in unhealthy.stdout
+    fresh = run("startup.py", "--check-only")
+    assert fresh.returncode == 1 and "missing" in fresh.stdout, fresh.stderr[-2000:]
     result = run("startup.py")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (app / "data" / ".snakemake").is_dir()

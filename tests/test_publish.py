@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from modelprep.artifacts import file_sha256
+from modelprep import publish as publish_module
+from modelprep.artifacts import file_sha256, link_or_copy
 from modelprep.errors import InputError
 from modelprep.publish import PREVIOUS, PublishRefused, publish, rollback
 
@@ -69,15 +70,6 @@ def test_second_publication_keeps_one_previous_generation(tmp_path):
     assert not (models / PREVIOUS / "b_knn_model.pkl").exists()
 
 
-def test_published_file_is_not_the_staged_inode_when_replaced(tmp_path):
-    models = tmp_path / "models"
-    sources = staged(tmp_path / "s", ["a"])
-    run(sources, models, ["a"])
-    sources[0].unlink()
-    sources[0].write_text("rebuilt")
-    assert (models / sources[0].name).read_text() == "v1 a_knn_model.pkl"
-
-
 def test_guard_refuses_a_large_drop_and_touches_nothing(tmp_path):
     models = tmp_path / "models"
     run(staged(tmp_path / "s1", ["a"]), models, ["a"], n_tracks=1000)
@@ -113,17 +105,44 @@ def test_failed_variant_keeps_its_previous_files(tmp_path):
     assert (models / "a_knn_model.pkl").read_text() == "v2 a_knn_model.pkl"
 
 
-def test_failure_half_way_restores_the_old_set(tmp_path):
+def fail_on_call(monkeypatch, n):
+    """Make publish's n-th link_or_copy raise, as a full disk or a dying disk would."""
+    calls = {"n": 0}
+
+    def flaky(src, dst, link=True):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise OSError(28, "No space left on device")
+        return link_or_copy(src, dst, link)
+
+    monkeypatch.setattr(publish_module, "link_or_copy", flaky)
+
+
+@pytest.mark.parametrize("content", ["v2", "v1"], ids=["new set", "identical set"])
+@pytest.mark.parametrize("fail_at", [1, 3, 8])
+def test_failure_half_way_puts_back_exactly_the_published_set(
+    tmp_path, monkeypatch, content, fail_at
+):
     models = tmp_path / "models"
+    run(staged(tmp_path / "s0", ["a", "b"], content="v0"), models, ["a", "b"])
     run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
-    before = snapshot(models)
-    sources = staged(tmp_path / "s2", ["a", "b"], content="v2")
-    sources.insert(2, tmp_path / "s2" / "vanished.pkl")
-    with pytest.raises(FileNotFoundError):
-        run(sources, models, ["a", "b"])
+    before, previous = snapshot(models), snapshot(models / PREVIOUS)
+    fail_on_call(monkeypatch, fail_at)
+    with pytest.raises(OSError, match="No space left"):
+        run(staged(tmp_path / "s2", ["a", "b"], content=content), models, ["a", "b"])
     assert snapshot(models) == before
-    run(staged(tmp_path / "s3", ["a", "b"], content="v3"), models, ["a", "b"])
-    assert snapshot(models / PREVIOUS) == before
+    assert snapshot(models / PREVIOUS) in (previous, before)
+    assert not [p.name for p in models.iterdir() if ".tmp" in p.name]
+
+
+def test_a_parked_previous_generation_is_restored(tmp_path):
+    models = tmp_path / "models"
+    run(staged(tmp_path / "s1", ["a"]), models, ["a"])
+    run(staged(tmp_path / "s2", ["a"], content="v2"), models, ["a"])
+    previous = snapshot(models / PREVIOUS)
+    (models / PREVIOUS).rename(models / f"{PREVIOUS}.old-4242")  # died between two renames
+    run(staged(tmp_path / "s3", ["a"], content="v2"), models, ["a"])
+    assert snapshot(models / PREVIOUS) == previous
 
 
 def test_identical_republication_keeps_the_real_previous_generation(tmp_path):

@@ -54,7 +54,9 @@ def test_force_flag_other_values_are_an_error_naming_it(tmp_path):
         flag_from_env("FORCE_REGENERATE", {"FORCE_REGENERATE": "maybe"})
     result = startup(tmp_path, env={"FORCE_REGENERATE": "maybe"})
     assert result.returncode == 2 and "FORCE_REGENERATE='maybe'" in result.stderr
-    assert not (tmp_path / "markers").exists()
+    assert "FORCE_REGENERATE='maybe'" in marker(tmp_path, "failure")["failed"]["config"]
+    check = startup(tmp_path, "--check-only", env={"FORCE_REGENERATE": "maybe"})
+    assert check.returncode == 2
 
 
 def test_check_only_reports_each_variant(full_build, copy_build, tmp_path):
