@@ -207,24 +207,21 @@ def baseline(raw: Path, config: dict) -> float:
 
 def render(report: dict) -> str:
     m, full, small = report["machine"], report["full"], report["at_baseline_size"]
+
+    def row(measure: str, runs: list[float]) -> str:
+        values = ", ".join(f"{s:.1f}" for s in runs)
+        return f"| {measure} | {statistics.median(runs):.1f} s | {values} |"
+
     lines = [
         f"Benchmark {m['date']} on {m['host']} ({m['cpu']}, {m['usable_cores']} usable cores)",
         "",
         "| measure | median | runs |",
         "|---|---|---|",
-        f"| cold build, {report['tracks']} tracks | {full['cold_median_s']:.1f} s | "
-        + ", ".join(f"{s:.1f}" for s in full["cold_s"])
-        + " |",
-        f"| warm build (--forceall), {report['tracks']} tracks | {full['warm_median_s']:.1f} s | "
-        + ", ".join(f"{s:.1f}" for s in full["warm_s"])
-        + " |",
+        row(f"cold build, {report['tracks']} tracks", full["cold_s"]),
+        row(f"warm build (--forceall), {report['tracks']} tracks", full["warm_s"]),
         f"| no-op dry run | {full['noop_dry_run_s']:.2f} s | 1 |",
-        f"| warm build, {report['baseline_tracks']} tracks | {small['warm_median_s']:.1f} s | "
-        + ", ".join(f"{s:.1f}" for s in small["warm_s"])
-        + " |",
-        f"| baseline, {report['baseline_tracks']} tracks | {report['baseline_median_s']:.1f} s | "
-        + ", ".join(f"{s:.1f}" for s in report["baseline_s"])
-        + " |",
+        row(f"warm build, {report['baseline_tracks']} tracks", small["warm_s"]),
+        row(f"baseline, {report['baseline_tracks']} tracks", report["baseline_s"]),
         f"| speed-up at {report['baseline_tracks']} tracks (baseline / warm) | "
         f"{report['speedup']:.1f}x | |",
         "",
