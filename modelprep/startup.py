@@ -125,6 +125,25 @@ def data_lock(data_dir: Path):
         yield handle.fileno()
 
 
+def snakemake_processes_here() -> list[int]:
+    """PIDs of Snakemake processes (or their jobs) working in this directory, ours excepted.
+
+    The kernel lock covers startup.py runs only; a plain `snakemake` in the same directory
+    must not have its lock cleared under it. Linux's /proc answers; elsewhere, none are seen.
+    """
+    here, mine = os.getcwd(), {os.getpid(), os.getppid()}
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(entry.name) in mine or os.readlink(entry / "cwd") != here:
+                continue
+            if b"snakemake" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone, or not ours to inspect
+            continue
+    return sorted(found)
+
+
 def configure_run_log(log_path: Path, level: str) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(log_path, encoding="utf-8")
@@ -183,7 +202,34 @@ class Stopper:
             for line in self.child.stdout:
                 sys.stderr.write(line)
                 sink.write(line)
-            return self.child.wait()
+            code = self.child.wait()
+        self.wait_for_group(self.child.pid)
+        return code
+
+    @staticmethod
+    def wait_for_group(pgid: int, seconds: float = 30.0) -> None:
+        """Wait until Snakemake's jobs are gone too; SIGKILL stragglers after ``seconds``.
+
+        As a container's PID 1 we inherit orphaned jobs, so reap them here as well.
+        """
+        deadline, killed = time.monotonic() + seconds, False
+        while True:
+            try:
+                while os.waitpid(-pgid, os.WNOHANG)[0]:
+                    pass
+            except ChildProcessError:
+                pass
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            if time.monotonic() > deadline:
+                if killed:
+                    log.warning("processes of group %d outlived SIGKILL; not waiting", pgid)
+                    return
+                os.killpg(pgid, signal.SIGKILL)
+                deadline, killed = time.monotonic() + 5, True
+            time.sleep(0.05)
 
 
 def failed_jobs(run_log_text: str) -> dict[str, str]:
@@ -305,6 +351,12 @@ def finish(run: dict, code: int, outcome: dict) -> int:
 
 
 def build(args, extra, paths, variants, run: dict, stopper: Stopper, lock_fd: int) -> int:
+    busy = snakemake_processes_here()
+    if busy:
+        raise Locked(
+            f"Snakemake is already running in {os.getcwd()} (pid {', '.join(map(str, busy))}); "
+            "wait for it to finish. Nothing was changed."
+        )
     run_log = Path(paths.logs) / "model_pipeline.log"
     configure_run_log(run_log, log_level_from_env())
     log.info("run %s started (force=%s)", run["run_id"], run["force"])

@@ -206,3 +206,18 @@ def test_failed_jobs_reads_snakemake_and_modelprep_errors():
     assert set(failed) == {"llav_pca", "select_base", "ingest_tracks"}
     assert failed["llav_pca"].startswith("rule cluster failed (log: data/logs/cluster/llav_pca.log")
     assert failed["ingest_tracks"] == "data/raw/spotify_tracks.csv: bad"
+
+
+def test_a_run_is_refused_while_plain_snakemake_works_in_the_directory(tmp_path):
+    (tmp_path / "data").mkdir()
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "snakemake"], cwd=tmp_path
+    )
+    try:
+        result = startup(tmp_path)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert result.returncode == 3
+    assert f"Snakemake is already running in {tmp_path} (pid {sleeper.pid})" in result.stderr
+    assert not (tmp_path / "markers").exists() and not (tmp_path / "data" / "logs").exists()
