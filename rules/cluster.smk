@@ -13,6 +13,7 @@ rule cluster:
     threads: cluster_threads
     resources:
         mem_mb=mem_mb(6, floor=1024),
+        runtime=runtime_min(600, floor=10),
     params:
         hdbscan=hdbscan_params,
         silhouette_sample=config["silhouette"]["sample_size"],

@@ -172,3 +172,12 @@ def mem_mb(factor, floor=512):
         return max(floor, int(factor * input.size_mb))
 
     return mem
+
+
+def runtime_min(minutes_per_gb, floor=5):
+    """A resources function: wall-time limit (minutes) for cluster executors, from input size."""
+
+    def runtime(wildcards, input):
+        return max(floor, int(minutes_per_gb * input.size_mb / 1024))
+
+    return runtime

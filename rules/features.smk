@@ -15,6 +15,7 @@ rule scale_features:
     threads: 1
     resources:
         mem_mb=mem_mb(6),
+        runtime=runtime_min(60),
     params:
         columns=spec_value("columns"),
         scaler=spec_value("scaler"),
@@ -39,6 +40,7 @@ rule pca_features:
     threads: 1
     resources:
         mem_mb=mem_mb(4),
+        runtime=runtime_min(60),
     params:
         n_components=spec_value("pca_components"),
         seed=config["seed"],

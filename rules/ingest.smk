@@ -12,6 +12,7 @@ rule ingest_tracks:
     threads: 1
     resources:
         mem_mb=mem_mb(8),
+        runtime=runtime_min(60),
     script:
         "../workflow/scripts/ingest_tracks.py"
 
@@ -31,5 +32,6 @@ rule ingest_low_level:
     threads: 1
     resources:
         mem_mb=mem_mb(8),
+        runtime=runtime_min(60),
     script:
         "../workflow/scripts/ingest_low_level.py"

@@ -12,6 +12,7 @@ rule neighbors:
     threads: 1
     resources:
         mem_mb=mem_mb(3),
+        runtime=runtime_min(60),
     params:
         knn=config["knn"],
     script:

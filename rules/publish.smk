@@ -15,6 +15,7 @@ rule publish:
     threads: 1
     resources:
         mem_mb=512,
+        runtime=runtime_min(60),
     params:
         models_dir=MODELS,
         variants=active_variants(),

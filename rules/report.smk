@@ -11,6 +11,7 @@ rule variant_config:
     threads: 1
     resources:
         mem_mb=512,
+        runtime=runtime_min(60),
     params:
         approach=spec_value("approach"),
         feature_type=spec_value("feature_type"),
@@ -31,6 +32,7 @@ rule select_base:
     threads: 1
     resources:
         mem_mb=512,
+        runtime=runtime_min(60),
     params:
         variant_files=variant_files_param,
     script:
