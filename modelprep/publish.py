@@ -79,16 +79,21 @@ def published_names(models_dir: Path) -> list[str]:
     )
 
 
-def matches_manifest(models_dir: Path, manifest: dict) -> bool:
-    """Whether the directory still holds exactly what its manifest lists (size and mtime)."""
+def manifest_problems(models_dir: Path, manifest: dict) -> list[str]:
+    """Listed files that are missing or changed (size or mtime) since publication."""
+    problems = []
     for name, entry in manifest["files"].items():
         path = models_dir / name
         if not path.is_file():
-            return False
-        stat = path.stat()
-        if (stat.st_size, stat.st_mtime_ns) != (entry["size"], entry["mtime_ns"]):
-            return False
-    return True
+            problems.append(f"{name}: missing")
+        elif (path.stat().st_size, path.stat().st_mtime_ns) != (entry["size"], entry["mtime_ns"]):
+            problems.append(f"{name}: changed since publication (size or mtime differ)")
+    return problems
+
+
+def matches_manifest(models_dir: Path, manifest: dict) -> bool:
+    """Whether the directory still holds exactly what its manifest lists."""
+    return not manifest_problems(models_dir, manifest)
 
 
 def _link_set(models_dir: Path, name: str) -> Path:

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 from modelprep.markers import FAILURE
+from modelprep.publish import manifest_problems
 from modelprep.settings import Paths, uses_low_level
 
 MANIFEST = "manifest.json"
@@ -97,15 +98,7 @@ def published_problems(models_dir: Path, processed: Path) -> list[str]:
     if not manifest_path.exists():
         return [f"{manifest_path}: nothing published yet"]
     manifest = json.loads(manifest_path.read_text())
-    problems = []
-    for name, entry in manifest["files"].items():
-        path = models_dir / name
-        if not path.exists():
-            problems.append(f"{name}: missing")
-            continue
-        stat = path.stat()
-        if stat.st_size != entry["size"] or stat.st_mtime_ns != entry["mtime_ns"]:
-            problems.append(f"{name}: changed since publication (size or mtime differ)")
+    problems = manifest_problems(models_dir, manifest)
     receipt = processed / RECEIPT
     if receipt.exists():
         built = json.loads(receipt.read_text())["run_id"]

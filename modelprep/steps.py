@@ -271,9 +271,10 @@ def publish_models(
 ) -> None:
     """Publish the staged set into ``models_dir``; the receipt is the step's Snakemake output."""
     base_variant = load_json(base_model)["variant"]
+    staged = {Path(p).name: p for p in artifacts}
     failed = {}
     for variant in variants:
-        config = load_json(Path(artifacts[0]).with_name(f"hdbscan_config_{variant}.json"))
+        config = load_json(staged[f"hdbscan_config_{variant}.json"])
         if config["status"] != "ok":
             failed[variant] = config["error"]
     sources = [
@@ -294,9 +295,9 @@ def publish_models(
     )
     log.info("published %d files into %s", len(manifest["files"]), models_dir)
     if failed:
+        reasons = "; ".join(error.rstrip(".") for error in failed.values())
         raise VariantsFailed(
-            "; ".join(failed.values())
-            + f". The other variants were published; the previous files of {', '.join(failed)}"
-            " stay."
+            f"{reasons}. The other variants were published; the previous files of "
+            f"{', '.join(failed)} stay."
         )
     save_json({**manifest, "models_dir": str(Path(models_dir).resolve())}, receipt_out)
