@@ -36,7 +36,7 @@ from modelprep.artifacts import library_versions, load_pickle
 from modelprep.resources import available_cores
 
 REPO = Path(__file__).resolve().parents[1]
-STATE = ("processed", "models", "logs", "benchmarks")
+STATE = ("processed", "models", "logs", "benchmarks", "cache")
 
 
 def machine() -> dict:
@@ -68,34 +68,26 @@ def reset(workdir: Path, cold: bool) -> None:
     shutil.rmtree(workdir / "cache", ignore_errors=True)
 
 
-def snakemake_run(workdir: Path, cores: int, *extra: str) -> float:
+def timed_run(workdir: Path, command: list[str]) -> float:
+    """Wall seconds of ``command`` in ``workdir``, with every cache (numba's included) there."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH")
+        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "NUMBA_CACHE_DIR")
     }
     env["XDG_CACHE_HOME"] = str(workdir / "cache")
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(REPO / "Snakefile"),
-            "--cores",
-            str(cores),
-            *extra,
-        ],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError(f"snakemake failed in {workdir}:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(command[1:])} failed in {workdir}:\n{result.stderr[-3000:]}")
     return elapsed
+
+
+def snakemake_run(workdir: Path, cores: int, *extra: str) -> float:
+    snakefile = str(REPO / "Snakefile")
+    command = [sys.executable, "-m", "snakemake", "-s", snakefile, "--cores", str(cores)]
+    return timed_run(workdir, [*command, *extra])
 
 
 def rule_records(workdir: Path) -> dict[str, dict]:
@@ -121,14 +113,17 @@ def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
         runs["warm"].append(snakemake_run(workdir, cores, "--forceall"))
         for job, record in rule_records(workdir).items():
             per_rule.setdefault(job, []).append(record)
-    noop_started = time.perf_counter()
-    snakemake_run(workdir, cores, "-n")
+    noop = snakemake_run(workdir, cores, "-n")
+    check_only = timed_run(
+        workdir, [sys.executable, str(REPO / "scripts" / "startup.py"), "--check-only"]
+    )
     return {
         "cold_s": runs["cold"],
         "warm_s": runs["warm"],
         "cold_median_s": statistics.median(runs["cold"]),
         "warm_median_s": statistics.median(runs["warm"]),
-        "noop_dry_run_s": time.perf_counter() - noop_started,
+        "noop_dry_run_s": noop,
+        "check_only_s": check_only,
         "per_rule": {
             job: {
                 "s": statistics.median(r["s"] for r in records),
@@ -142,6 +137,7 @@ def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
 def variant_params(config: dict, variant: str) -> dict:
     params = {**config["hdbscan"], **config["variants"][variant]["hdbscan"]}
     params.pop("prediction_data", None)
+    params.pop("engine", None)
     params["algorithm"] = "best"  # the package's default
     return params
 
@@ -220,6 +216,7 @@ def render(report: dict) -> str:
         row(f"cold build, {report['tracks']} tracks", full["cold_s"]),
         row(f"warm build (--forceall), {report['tracks']} tracks", full["warm_s"]),
         f"| no-op dry run | {full['noop_dry_run_s']:.2f} s | 1 |",
+        f"| `startup.py --check-only` | {full['check_only_s']:.2f} s | 1 |",
         row(f"warm build, {report['baseline_tracks']} tracks", small["warm_s"]),
         row(f"baseline, {report['baseline_tracks']} tracks", report["baseline_s"]),
         f"| speed-up at {report['baseline_tracks']} tracks (baseline / warm) | "

@@ -10,11 +10,24 @@ from sklearn.neighbors import NearestNeighbors
 NOISE = -1
 
 
-def fit_hdbscan(embedding: np.ndarray, params: dict, n_jobs: int) -> hdbscan.HDBSCAN:
-    """Fit HDBSCAN with ``params`` (the config's keys), using ``n_jobs`` workers for core distances.
+# Below this many tracks hdbscan's own exact fit takes well under a second, and the k-NN
+# graph of the fast engine has too few points to be worth building.
+FAST_ENGINE_MIN_ROWS = 1000
 
-    hdbscan defaults ``core_dist_n_jobs`` to 4 whatever the machine has, so it is always set.
+
+def fit_hdbscan(embedding: np.ndarray, params: dict, n_jobs: int, seed: int) -> hdbscan.HDBSCAN:
+    """Fit HDBSCAN with ``params`` (the config's keys) on ``n_jobs`` threads.
+
+    ``engine: fast_hdbscan`` builds the spanning tree with fast_hdbscan (see modelprep.engine);
+    ``engine: hdbscan`` is hdbscan's own fit, whose ``core_dist_n_jobs`` defaults to 4 whatever
+    the machine has, so it is always set. Either way the result is an ``hdbscan.HDBSCAN``.
     """
+    params = dict(params)
+    engine_name = params.pop("engine", "hdbscan")
+    if engine_name == "fast_hdbscan" and embedding.shape[0] >= FAST_ENGINE_MIN_ROWS:
+        from modelprep import engine
+
+        return engine.fit(embedding, params, seed, n_jobs)
     model = hdbscan.HDBSCAN(**params, core_dist_n_jobs=max(1, int(n_jobs)))
     model.fit(embedding)
     return model

@@ -22,6 +22,7 @@ JOB_MODULES = (
     "__init__",
     "artifacts",
     "clustering",
+    "engine",
     "errors",
     "features",
     "ingest",
@@ -53,6 +54,10 @@ class Paths:
     @property
     def benchmarks(self) -> str:
         return f"{self.data}/benchmarks"
+
+    @property
+    def numba_cache(self) -> str:
+        return f"{self.data}/cache/numba"
 
 
 def paths_from_env(env: Mapping[str, str] = os.environ) -> Paths:

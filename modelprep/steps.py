@@ -143,7 +143,7 @@ def cluster(
     """Fit HDBSCAN, refuse a degenerate result, score it on the seeded silhouette sample."""
     embedding = load_pickle(embeddings)
     started = time.perf_counter()
-    model = clustering.fit_hdbscan(embedding, hdbscan_params, threads)
+    model = clustering.fit_hdbscan(embedding, hdbscan_params, threads, seed)
     fit_seconds = time.perf_counter() - started
     labels = np.asarray(model.labels_, dtype=np.int64)
     summary = clustering.cluster_summary(labels)

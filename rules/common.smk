@@ -20,6 +20,8 @@ LOG_LEVEL = log_level_from_env()
 # Jobs read these from the environment: neither may make a job stale.
 os.environ["LOG_LEVEL"] = LOG_LEVEL
 os.environ.setdefault("MODELPREP_RUN_ID", new_run_id())
+# fast_hdbscan's compiled numba code, kept between runs (site-packages may be read-only).
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath(PATHS.numba_cache))
 
 PROCESSED = PATHS.processed
 ARTIFACTS = f"{PROCESSED}/artifacts"
@@ -125,8 +127,13 @@ def hdbscan_params(wildcards):
 
 
 def cluster_threads(wildcards):
-    """hdbscan parallelises only the Boruvka algorithms ('best' is Boruvka up to 60 dims)."""
-    algorithm = hdbscan_params(wildcards)["algorithm"]
+    """One thread for fast_hdbscan: its numba compile is serial, so two variants side by side
+    beat one on two threads. hdbscan parallelises only Boruvka ('best' up to 60 dims).
+    """
+    params = hdbscan_params(wildcards)
+    if params["engine"] == "fast_hdbscan":
+        return 1
+    algorithm = params["algorithm"]
     return 2 if algorithm.startswith("boruvka") or algorithm == "best" else 1
 
 

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import TEST_CACHE
 
 pytestmark = [pytest.mark.workflow, pytest.mark.compat]
 
@@ -51,9 +52,8 @@ def backend_python() -> Path:
     python39 = find_python39()
     if python39 is None:
         pytest.skip("no Python 3.9 interpreter found (PATH or pyenv): cannot check the backend")
-    cache = Path(os.environ.get("MODELPREP_TEST_CACHE", Path.home() / ".cache/modelprep-tests"))
     key = hashlib.sha256("\n".join(BACKEND_PINS).encode()).hexdigest()[:12]
-    venv = cache / f"backend-py39-{key}"
+    venv = TEST_CACHE / f"backend-py39-{key}"
     python = venv / "bin" / "python"
     if not (venv / "ready").exists():
         shutil.rmtree(venv, ignore_errors=True)

@@ -30,6 +30,7 @@ def test_rule_records_and_report(full_build):
         "cold_median_s": 3.0,
         "warm_median_s": 2.0,
         "noop_dry_run_s": 1.2,
+        "check_only_s": 1.3,
         "per_rule": records,
     }
     report = {
@@ -45,4 +46,5 @@ def test_rule_records_and_report(full_build):
     }
     text = bench.render(report)
     assert "| cold build, 2000 tracks | 3.0 s | 3.0, 2.0, 4.0 |" in text
+    assert "| `startup.py --check-only` | 1.30 s | 1 |" in text
     assert "| cluster[naive_features] |" in text and "10.0x" in text

@@ -30,7 +30,7 @@ def blobs():
 
 def test_finds_the_blobs(blobs):
     X, _ = blobs
-    model = fit_hdbscan(X, PARAMS, n_jobs=1)
+    model = fit_hdbscan(X, PARAMS, n_jobs=1, seed=0)
     summary = cluster_summary(model.labels_)
     assert summary["n_clusters"] == 4
     assert summary["noise_fraction"] < 0.1
@@ -39,10 +39,10 @@ def test_finds_the_blobs(blobs):
 
 def test_same_labels_whatever_the_workers(blobs):
     X, _ = blobs
-    one = fit_hdbscan(X, PARAMS, n_jobs=1).labels_
-    two = fit_hdbscan(X, PARAMS, n_jobs=2).labels_
+    one = fit_hdbscan(X, PARAMS, n_jobs=1, seed=0).labels_
+    two = fit_hdbscan(X, PARAMS, n_jobs=2, seed=0).labels_
     assert np.array_equal(one, two)
-    assert np.array_equal(one, fit_hdbscan(X, PARAMS, n_jobs=1).labels_)
+    assert np.array_equal(one, fit_hdbscan(X, PARAMS, n_jobs=1, seed=0).labels_)
 
 
 def test_summary_counts():
@@ -66,7 +66,9 @@ def test_one_cluster_or_all_noise_is_degenerate(blobs):
 
 def test_uniform_noise_is_degenerate():
     X = np.random.default_rng(0).uniform(size=(300, 8))
-    summary = cluster_summary(fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1).labels_)
+    summary = cluster_summary(
+        fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1, seed=0).labels_
+    )
     assert degenerate_reason(summary, "uniform") is not None
 
 
