@@ -4,7 +4,10 @@ hdbscan's exact algorithms are quadratic above 60 dimensions (about 4,500 s per 
 variant at 100k tracks) and its prediction data is quadratic in the number of tree nodes
 (117 s at 100k). fast_hdbscan builds the mutual-reachability minimum spanning tree in
 seconds: exactly with a numba k-d tree up to ``KD_TREE_MAX_DIMS`` dimensions, from an
-approximate k-NN graph (pynndescent, seeded) above. Everything after the tree (the single
+approximate k-NN graph (pynndescent, seeded) above. pynndescent recompiles for about 24 s in
+every process (numba cannot cache functions that take the distance as an argument), so
+where an exact k-NN graph costs less (``BRUTE_MAX_WORK``) it comes from BLAS instead and the
+tree from scipy, with no compiling at all. Everything after the tree (the single
 linkage tree, condensing, cluster selection, prediction data) is hdbscan's own code or an
 equal construction of it, so the published model is a plain ``hdbscan.HDBSCAN`` that loads
 and predicts without fast_hdbscan.
@@ -22,10 +25,52 @@ from hdbscan._hdbscan_linkage import label
 from hdbscan.dist_metrics import DistanceMetric
 from hdbscan.hdbscan_ import _tree_to_labels
 from hdbscan.prediction import PredictionData
-from sklearn.neighbors import KDTree
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from sklearn.neighbors import KDTree, NearestNeighbors
 
 # fast_hdbscan's own switch to the k-NN graph: a k-d tree stops pruning above it.
 KD_TREE_MAX_DIMS = 30
+# tracks² × dimensions up to which an exact k-NN graph by BLAS beats pynndescent's compile
+# and run (on one core: 3 s against 27 s at 20,000 × 219, 21 s against 27 s at 100k × 60);
+# above it pynndescent wins (100k × 219: 90 s against 31 s).
+BRUTE_MAX_WORK = 7e11
+
+
+def graph_degree(min_samples: int) -> int:
+    """Neighbours per point in the k-NN graph: fast_hdbscan's default."""
+    return max(3 * min_samples, 15)
+
+
+def _exact_knn_tree(
+    embedding: np.ndarray, min_samples: int, threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The MST of the mutual-reachability graph over the exact k nearest neighbours.
+
+    Approximates the full MST as fast_hdbscan's k-NN graph path does, with exact neighbours;
+    parts the graph leaves apart are joined by infinite edges, as fast_hdbscan joins them.
+    """
+    n = embedding.shape[0]
+    k = min(graph_degree(min_samples), n - 1)
+    search = NearestNeighbors(n_neighbors=k, algorithm="brute", n_jobs=threads).fit(embedding)
+    distances, neighbours = search.kneighbors()  # each point's neighbours, itself excluded
+    core = distances[:, min_samples - 1]
+    rows = np.repeat(np.arange(n), k)
+    cols = neighbours.ravel()
+    weights = np.maximum(np.maximum(core[rows], core[cols]), distances.ravel())
+    # csgraph drops zero weights (duplicate tracks): the smallest positive float stands in.
+    weights = np.maximum(weights, np.finfo(np.float64).tiny)
+    graph = csr_matrix((weights, (rows, cols)), shape=(n, n))
+    forest = minimum_spanning_tree(graph.maximum(graph.T)).tocoo()
+    edges = np.column_stack([forest.row, forest.col, forest.data]).astype(np.float64)
+    parts, part_of = connected_components(forest, directed=False)
+    if parts > 1:
+        firsts = np.unique(part_of, return_index=True)[1]
+        bridges = np.column_stack(
+            [np.full(parts - 1, firsts[0]), firsts[1:], np.full(parts - 1, np.inf)]
+        )
+        edges = np.vstack([edges, bridges])
+    return edges, neighbours
 
 
 def _spanning_tree(
@@ -35,8 +80,11 @@ def _spanning_tree(
 
     Deterministic for a given seed and thread count (pynndescent's graph depends on both).
     """
+    n_rows, n_dims = embedding.shape
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
-    if embedding.shape[1] > KD_TREE_MAX_DIMS:
+    if n_dims > KD_TREE_MAX_DIMS and n_rows * n_rows * n_dims <= BRUTE_MAX_WORK:
+        edges, neighbours = _exact_knn_tree(embedding, min_samples, threads)
+    elif n_dims > KD_TREE_MAX_DIMS:
         edges, neighbours, _ = compute_mst_from_knn_graph(
             embedding, min_samples=min_samples, random_state=seed
         )
@@ -55,26 +103,31 @@ def _spanning_tree(
 def fit(embedding: np.ndarray, params: dict, seed: int, threads: int) -> hdbscan.HDBSCAN:
     """An ``hdbscan.HDBSCAN`` fitted on ``embedding`` with ``params`` (hdbscan's keywords)."""
     embedding = np.ascontiguousarray(embedding, dtype=np.float64)
+    if not np.isfinite(embedding).all():
+        raise ValueError("embedding has non-finite values (ingest drops such rows)")
     model = hdbscan.HDBSCAN(**params)
     min_samples = model.min_samples or model.min_cluster_size
     edges, neighbours = _spanning_tree(embedding, min_samples, seed, threads)
-    (
-        model.labels_,
-        model.probabilities_,
-        model.cluster_persistence_,
-        model._condensed_tree,
-        model._single_linkage_tree,
-    ) = _tree_to_labels(
-        embedding,
-        label(edges),
-        model.min_cluster_size,
-        model.cluster_selection_method,
-        model.allow_single_cluster,
-        model.match_reference_implementation,
-        model.cluster_selection_epsilon,
-        model.max_cluster_size,
-        model.cluster_selection_epsilon_max,
-    )
+    # A k-NN graph of well-separated groups is disconnected: fast_hdbscan joins the parts with
+    # infinite edges, whose lambda (1/distance) is 0 and whose epsilon distance is 1/0.
+    with np.errstate(divide="ignore"):
+        (
+            model.labels_,
+            model.probabilities_,
+            model.cluster_persistence_,
+            model._condensed_tree,
+            model._single_linkage_tree,
+        ) = _tree_to_labels(
+            embedding,
+            label(edges),
+            model.min_cluster_size,
+            model.cluster_selection_method,
+            model.allow_single_cluster,
+            model.match_reference_implementation,
+            model.cluster_selection_epsilon,
+            model.max_cluster_size,
+            model.cluster_selection_epsilon_max,
+        )
     model._raw_data = embedding
     model._all_finite = True
     if model.prediction_data:

@@ -15,6 +15,8 @@ import pytest
 import yaml
 from conftest import REPO, write_demo
 
+from modelprep.clustering import FAST_ENGINE_MIN_ROWS
+
 CONTRACT_VARS = (
     "DATA_PATH",
     "RAW_DATA_PATH",
@@ -135,7 +137,8 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     env = {k: v.replace("/app", str(app)) for k, v in dockerfile_env().items()}
     markers = outside_tmp / "markers"
     env["MARKER_DIR"] = str(markers)
-    write_demo(app / "data" / "raw", n_tracks=600, low_level=False)
+    # Enough tracks for the fast engine, whose numba cache must land on the data volume.
+    write_demo(app / "data" / "raw", n_tracks=FAST_ENGINE_MIN_ROWS + 200, low_level=False)
     (app / "models").mkdir()
     (app / ".snakemake").symlink_to(app / "data" / ".snakemake")
     markers.mkdir()
@@ -162,6 +165,7 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     result = run("startup.py")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (app / "data" / ".snakemake").is_dir()
+    assert any((app / "data" / "cache" / "numba").rglob("*.nbi")), "numba cached on the volume"
     manifest = app / "models" / "manifest.json"
     assert manifest.stat().st_uid == NOBODY
     assert not manifest.stat().st_mode & 0o002, "published files are not world writable"

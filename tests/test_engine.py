@@ -37,15 +37,23 @@ def nested_blobs(n_features: int, n_samples: int = 2400, seed: int = 3) -> np.nd
     return X
 
 
-# 5 dimensions take fast_hdbscan's k-d tree; 40 its seeded k-NN graph (pynndescent).
-@pytest.fixture(scope="module", params=[5, 40], ids=["kd_tree", "knn_graph"])
+# The three ways to the spanning tree: fast_hdbscan's k-d tree (5 dimensions), the exact k-NN
+# graph (40 dimensions, small), pynndescent's seeded k-NN graph (40 dimensions, made "large").
+PATHS = {"kd_tree": (5, engine.BRUTE_MAX_WORK), "exact_graph": (40, engine.BRUTE_MAX_WORK)}
+PATHS["nndescent_graph"] = (40, 0)
+
+
+@pytest.fixture(scope="module", params=list(PATHS))
 def fitted(request):
-    X = nested_blobs(request.param)
-    return X, engine.fit(X, PARAMS, seed=42, threads=2)
+    n_features, brute_max_work = PATHS[request.param]
+    X = nested_blobs(n_features)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "BRUTE_MAX_WORK", brute_max_work)
+        yield X, engine.fit(X, PARAMS, seed=42, threads=2), request.param
 
 
 def test_labels_agree_with_hdbscan(fitted):
-    X, model = fitted
+    X, model, _ = fitted
     reference = hdbscan.HDBSCAN(**PARAMS).fit(X)
     assert adjusted_rand_score(reference.labels_, model.labels_) >= 0.95
     noise = (model.labels_ == -1).mean()
@@ -56,17 +64,17 @@ def test_labels_agree_with_hdbscan(fitted):
 def test_same_seed_same_model(fitted):
     """Same seed and threads, same model (pynndescent's result depends on its thread count,
     which the cluster rule fixes)."""
-    X, model = fitted
+    X, model, _ = fitted
     again = engine.fit(X, PARAMS, seed=42, threads=2)
     assert np.array_equal(again.labels_, model.labels_)
     assert np.array_equal(again.probabilities_, model.probabilities_)
 
 
 def test_prediction_data_equals_hdbscans(fitted):
-    X, model = fitted
+    X, model, path = fitted
     ours = model.prediction_data_
     theirs = PredictionData(X, model.condensed_tree_, PARAMS["min_samples"])
-    if X.shape[1] <= engine.KD_TREE_MAX_DIMS:  # above, the neighbours are approximate
+    if path != "nndescent_graph":  # whose neighbours are approximate
         np.testing.assert_allclose(ours.core_distances, theirs.core_distances, rtol=1e-6)
     assert len(ours.max_lambdas) > len(ours.reverse_cluster_map)  # nested clusters exist
     for name in ("cluster_map", "reverse_cluster_map", "max_lambdas", "leaf_max_lambdas"):
@@ -78,7 +86,7 @@ def test_prediction_data_equals_hdbscans(fitted):
 
 
 def test_a_plain_hdbscan_model_that_predicts(fitted):
-    X, model = fitted
+    X, model, _ = fitted
     loaded = pickle.loads(pickle.dumps(model))
     assert type(loaded) is hdbscan.HDBSCAN
     assert loaded.cluster_persistence_.size == loaded.labels_.max() + 1
@@ -93,3 +101,10 @@ def test_small_sets_fit_with_hdbscan_itself():
     X = nested_blobs(5, n_samples=FAST_ENGINE_MIN_ROWS - 1)
     model = fit_hdbscan(X, {**PARAMS, "engine": "fast_hdbscan"}, n_jobs=1, seed=0)
     assert np.array_equal(model.labels_, hdbscan.HDBSCAN(**PARAMS).fit(X).labels_)
+
+
+def test_non_finite_embedding_is_refused():
+    X = nested_blobs(5, n_samples=1200)
+    X[7, 2] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        engine.fit(X, PARAMS, seed=0, threads=1)
