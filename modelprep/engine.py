@@ -32,9 +32,9 @@ from sklearn.neighbors import KDTree, NearestNeighbors
 # fast_hdbscan's own switch to the k-NN graph: a k-d tree stops pruning above it.
 KD_TREE_MAX_DIMS = 30
 # tracks² × dimensions up to which an exact k-NN graph by BLAS beats pynndescent's compile
-# and run (on one core: 3 s against 27 s at 20,000 × 219, 21 s against 27 s at 100k × 60);
-# above it pynndescent wins (100k × 219: 90 s against 31 s).
-BRUTE_MAX_WORK = 7e11
+# and run. Cluster jobs measured on one thread: 20,000 × 219, 9 s against 33 s; 100k × 60,
+# 51 s against 38 s (pynndescent); 100k × 219 by BLAS would take about 90 s.
+BRUTE_MAX_WORK = 3e11
 
 
 def graph_degree(min_samples: int) -> int:
