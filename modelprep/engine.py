@@ -104,7 +104,10 @@ def fit(embedding: np.ndarray, params: dict, seed: int, threads: int) -> hdbscan
     """An ``hdbscan.HDBSCAN`` fitted on ``embedding`` with ``params`` (hdbscan's keywords)."""
     embedding = np.ascontiguousarray(embedding, dtype=np.float64)
     if not np.isfinite(embedding).all():
-        raise ValueError("embedding has non-finite values (ingest drops such rows)")
+        raise ValueError(
+            "embedding has non-finite values, which ingest should have dropped: rebuild with "
+            "--forceall, and report it with the run's logs if it happens again"
+        )
     model = hdbscan.HDBSCAN(**params)
     min_samples = model.min_samples or model.min_cluster_size
     edges, neighbours = _spanning_tree(embedding, min_samples, seed, threads)
