@@ -4,16 +4,20 @@ hdbscan's exact algorithms are quadratic above 60 dimensions (about 4,500 s per 
 variant at 100k tracks) and its prediction data is quadratic in the number of tree nodes
 (117 s at 100k). fast_hdbscan builds the mutual-reachability minimum spanning tree in
 seconds: exactly with a numba k-d tree up to ``KD_TREE_MAX_DIMS`` dimensions, from an
-approximate k-NN graph (pynndescent, seeded) above. pynndescent recompiles for about 24 s in
-every process (numba cannot cache functions that take the distance as an argument), so
-where an exact k-NN graph costs less (``BRUTE_MAX_WORK``) it comes from BLAS instead and the
-tree from scipy, with no compiling at all. Everything after the tree (the single
-linkage tree, condensing, cluster selection, prediction data) is hdbscan's own code or an
-equal construction of it, so the published model is a plain ``hdbscan.HDBSCAN`` that loads
-and predicts without fast_hdbscan.
+approximate k-NN graph (pynndescent, seeded) above. pynndescent leaves numba's disk cache
+off, so it would recompile for about 38 s in every process; ``_knn_graph_tree`` turns the
+cache on, which leaves about 12 s for the two functions numba cannot cache (they take the
+distance as an argument). Where an exact k-NN graph costs less (``BRUTE_MAX_WORK``) it comes
+from BLAS instead and the tree from scipy, with no compiling at all. Everything after the
+tree (the single linkage tree, condensing, cluster selection, prediction data) is hdbscan's
+own code or an equal construction of it, so the published model is a plain
+``hdbscan.HDBSCAN`` that loads and predicts without fast_hdbscan.
 """
 
 from __future__ import annotations
+
+import importlib
+import warnings
 
 import hdbscan
 import numba
@@ -25,6 +29,9 @@ from hdbscan._hdbscan_linkage import label
 from hdbscan.dist_metrics import DistanceMetric
 from hdbscan.hdbscan_ import _tree_to_labels
 from hdbscan.prediction import PredictionData
+from numba.core.caching import NullCache
+from numba.core.dispatcher import Dispatcher
+from numba.core.errors import NumbaWarning
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.neighbors import KDTree, NearestNeighbors
@@ -35,6 +42,13 @@ KD_TREE_MAX_DIMS = 30
 # and run. Cluster jobs measured on one thread: 20,000 × 219, 9 s against 33 s; 100k × 60,
 # 51 s against 38 s (pynndescent); 100k × 219 by BLAS would take about 90 s.
 BRUTE_MAX_WORK = 3e11
+# pynndescent's modules whose numba functions fast_hdbscan's k-NN graph path compiles.
+PYNNDESCENT_MODULES = (
+    "pynndescent.utils",
+    "pynndescent.pynndescent_",
+    "pynndescent.kernels",
+    "pynndescent.rp_trees",
+)
 
 
 def graph_degree(min_samples: int) -> int:
@@ -73,6 +87,30 @@ def _exact_knn_tree(
     return edges, neighbours
 
 
+def _knn_graph_tree(
+    embedding: np.ndarray, min_samples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """fast_hdbscan's tree over pynndescent's k-NN graph, with numba's disk cache turned on.
+
+    pynndescent compiles its functions uncached. Their cache is keyed by each source file and
+    checked against its time stamp, as for any ``cache=True`` function (the versions are
+    pinned). The two that take the distance as an argument cannot be cached and still compile
+    in each process; numba's warning about them is expected.
+    """
+    for name in PYNNDESCENT_MODULES:
+        for function in vars(importlib.import_module(name)).values():
+            if isinstance(function, Dispatcher) and isinstance(function._cache, NullCache):
+                function.enable_caching()
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Cannot cache compiled function", category=NumbaWarning
+        )
+        edges, neighbours, _ = compute_mst_from_knn_graph(
+            embedding, min_samples=min_samples, random_state=seed
+        )
+    return edges, neighbours
+
+
 def _spanning_tree(
     embedding: np.ndarray, min_samples: int, seed: int, threads: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -85,9 +123,7 @@ def _spanning_tree(
     if n_dims > KD_TREE_MAX_DIMS and n_rows * n_rows * n_dims <= BRUTE_MAX_WORK:
         edges, neighbours = _exact_knn_tree(embedding, min_samples, threads)
     elif n_dims > KD_TREE_MAX_DIMS:
-        edges, neighbours, _ = compute_mst_from_knn_graph(
-            embedding, min_samples=min_samples, random_state=seed
-        )
+        edges, neighbours = _knn_graph_tree(embedding, min_samples, seed)
     else:
         edges, neighbours, _ = parallel_boruvka(
             build_kdtree(embedding),

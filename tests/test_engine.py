@@ -1,11 +1,14 @@
 """The fast engine against hdbscan itself, on generated blobs (modelprep.engine)."""
 
+import importlib
 import pickle
+from pathlib import Path
 
 import hdbscan
 import numpy as np
 import pytest
 from hdbscan.prediction import PredictionData
+from numba.core.dispatcher import Dispatcher
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
@@ -108,3 +111,20 @@ def test_non_finite_embedding_is_refused():
     X[7, 2] = np.nan
     with pytest.raises(ValueError, match="non-finite"):
         engine.fit(X, PARAMS, seed=0, threads=1)
+
+
+def test_pynndescent_code_is_cached_on_disk(fitted):
+    """pynndescent compiles uncached; the engine turns numba's disk cache on for it, which
+    saves about 20 s in every cluster job that takes the k-NN graph path."""
+    if fitted[2] != "nndescent_graph":
+        pytest.skip("only the k-NN graph path compiles pynndescent")
+    compiled = [
+        function
+        for name in engine.PYNNDESCENT_MODULES
+        for function in vars(importlib.import_module(name)).values()
+        if isinstance(function, Dispatcher) and function.signatures
+    ]
+    assert len(compiled) > 10
+    cached = [f for f in compiled if Path(f._cache._cache_file._index_path).is_file()]
+    uncachable = {f.py_func.__name__ for f in compiled} - {f.py_func.__name__ for f in cached}
+    assert uncachable <= {"nn_descent", "nn_descent_internal"}  # they take the distance
