@@ -1,11 +1,20 @@
 """modelprep: builds the clustering and similarity models of the recommendation backend.
 
-The heavy modules (pandas, scikit-learn, hdbscan) are imported by the submodules that need
-them, so ``import modelprep`` stays cheap for the Snakefile and the command line.
+The public API for consumers is :func:`load` (see ``modelprep.consumer``). The heavy modules
+(pandas, scikit-learn, hdbscan) are imported by the submodules that need them, and ``load`` on
+first use, so ``import modelprep`` stays cheap for the Snakefile and the command line.
 """
 
-from modelprep.errors import InputError
+from modelprep.errors import InputError, IntegrityError, UnknownName
 
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "__version__"]
+__all__ = ["InputError", "IntegrityError", "UnknownName", "__version__", "load"]
+
+
+def __getattr__(name: str):
+    if name == "load":
+        from modelprep.consumer import load
+
+        return load
+    raise AttributeError(f"module 'modelprep' has no attribute {name!r}")

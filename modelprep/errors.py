@@ -11,3 +11,11 @@ class InputError(ValueError):
 
 class VariantsFailed(RuntimeError):
     """Some variants are degenerate: the others were published, the run must still fail."""
+
+
+class IntegrityError(RuntimeError):
+    """A published file is missing, unlisted or altered against the manifest: not loaded."""
+
+
+class UnknownName(InputError):
+    """A track id, variant or column the published set does not have; the message names it."""
