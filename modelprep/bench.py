@@ -201,6 +201,27 @@ def baseline(raw: Path, config: dict) -> float:
     return time.perf_counter() - started
 
 
+def time_queries(models_dir: Path, queries: int = 200, seed: int = 0) -> dict:
+    """Load time of the base variant and medians of ``similar`` for seeded random tracks."""
+    from modelprep.consumer import load
+
+    started = time.perf_counter()
+    model = load(models_dir)
+    load_s = time.perf_counter() - started
+    tracks = np.random.default_rng(seed).choice(model.track_ids, size=queries)
+    timings = {"within_cluster": [], "global": []}
+    for track in tracks:
+        for mode, within in (("within_cluster", True), ("global", False)):
+            started = time.perf_counter()
+            model.similar(track, k=10, within_cluster=within)
+            timings[mode].append(1000 * (time.perf_counter() - started))
+    return {
+        "variant": model.name,
+        "load_s": load_s,
+        **{f"{mode}_median_ms": statistics.median(ms) for mode, ms in timings.items()},
+    }
+
+
 def render(report: dict) -> str:
     m, full, small = report["machine"], report["full"], report["at_baseline_size"]
 
@@ -221,6 +242,10 @@ def render(report: dict) -> str:
         row(f"baseline, {report['baseline_tracks']} tracks", report["baseline_s"]),
         f"| speed-up at {report['baseline_tracks']} tracks (baseline / warm) | "
         f"{report['speedup']:.1f}x | |",
+        f"| `similar(k=10)` on {report['queries']['variant']}, {report['tracks']} tracks: "
+        f"in the cluster / global | {report['queries']['within_cluster_median_ms']:.2f} / "
+        f"{report['queries']['global_median_ms']:.2f} ms | 200 queries |",
+        f"| `modelprep.load` (verify and unpickle) | {report['queries']['load_s']:.2f} s | 1 |",
         "",
         "| job (warm, full size) | wall s | peak MiB |",
         "|---|---|---|",
@@ -259,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.write(small / "data" / "raw", args.baseline_tracks, seed=7)
     report = {"machine": machine(), "tracks": args.tracks, "baseline_tracks": args.baseline_tracks}
     report["full"] = measure_workflow(full, args.cores, args.repeats)
+    report["queries"] = time_queries(full / "data" / "models")
     report["at_baseline_size"] = measure_workflow(small, args.cores, args.repeats)
     report["baseline_s"] = [
         baseline(small / "data" / "raw", config) for _ in range(args.baseline_repeats)

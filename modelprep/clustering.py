@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hdbscan
 import numpy as np
-from sklearn.metrics import silhouette_score
 from sklearn.neighbors import NearestNeighbors
 
 NOISE = -1
@@ -58,27 +57,6 @@ def degenerate_reason(summary: dict, variant: str) -> str | None:
         f"({summary['n_noise_points']} of {summary['n_tracks']} tracks are noise). Lower "
         "min_cluster_size/min_samples for this variant in config/config.yaml."
     )
-
-
-def sampled_silhouette(
-    embedding: np.ndarray, labels: np.ndarray, sample_size: int, seed: int
-) -> tuple[float, int]:
-    """Silhouette of the clustered (non-noise) tracks on a seeded sample; -1.0 below 2 clusters.
-
-    Noise is left out because it is not a cluster; sampling keeps the cost linear (the full
-    score is quadratic in the number of tracks) at a precision of about 0.003.
-    """
-    clustered = np.flatnonzero(np.asarray(labels) != NOISE)
-    if np.unique(labels[clustered]).size < 2:
-        return -1.0, 0
-    rng = np.random.default_rng(seed)
-    if clustered.size > sample_size:
-        clustered = np.sort(rng.choice(clustered, size=sample_size, replace=False))
-    sample_labels = labels[clustered]
-    if np.unique(sample_labels).size < 2:
-        return -1.0, int(clustered.size)
-    score = silhouette_score(embedding[clustered], sample_labels, metric="euclidean")
-    return float(score), int(clustered.size)
 
 
 def fit_knn(embedding: np.ndarray, params: dict, n_jobs: int) -> NearestNeighbors:

@@ -24,6 +24,10 @@ QUALITY_KEYS = (
     "silhouette_sample_size",
     "largest_cluster_size",
     "smallest_cluster_size",
+    "cluster_size_quantiles",
+    "dbcv",
+    "neighbour_consistency",
+    "explained_variance",
 )
 
 
@@ -53,3 +57,23 @@ def metrics_table(configs: list[dict]) -> dict:
         c["variant_name"]: {"status": c.get("status", "ok"), **{k: c[k] for k in QUALITY_KEYS}}
         for c in configs
     }
+
+
+def metric_changes(current: dict, previous: dict | None) -> dict:
+    """Per variant, how each numeric metric moved since the previous published set (new minus
+    old; None where the variant or the metric is new)."""
+    moved = {}
+    for variant, metrics in current.items():
+        before = (previous or {}).get(variant) or {}
+        moved[variant] = {
+            key: _difference(value, before.get(key))
+            for key, value in metrics.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+    return moved
+
+
+def _difference(new, old):
+    if not isinstance(old, int | float) or isinstance(old, bool):
+        return None
+    return new - old

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from modelprep import clustering, features, ingest, selection
+from modelprep import clustering, features, ingest, integrity, quality, selection
 from modelprep.artifacts import (
     library_versions,
     link_or_copy,
@@ -25,7 +25,7 @@ from modelprep.artifacts import (
     save_json,
     save_pickle,
 )
-from modelprep.errors import VariantsFailed
+from modelprep.errors import IntegrityError, VariantsFailed
 from modelprep.publish import file_variant, publish
 from modelprep.settings import flag_from_env
 
@@ -80,6 +80,10 @@ def _save_variant_features(
             "scaler": type(steps["scaler"]).__name__ if "scaler" in steps else None,
             "has_pca": "pca" in steps,
             "pca_components": int(steps["pca"].n_components_) if "pca" in steps else None,
+            # Share of the source embedding's variance the components keep.
+            "explained_variance": float(steps["pca"].explained_variance_ratio_.sum())
+            if "pca" in steps
+            else None,
             "feature_shape": list(embedding.shape),
             "input_fingerprint": input_fingerprint(reports),
             "seconds": round(time.perf_counter() - started, 3),
@@ -140,7 +144,7 @@ def cluster(
     labels_out: str,
     meta_out: str,
 ) -> None:
-    """Fit HDBSCAN, refuse a degenerate result, score it on the seeded silhouette sample."""
+    """Fit HDBSCAN, refuse a degenerate result, score it on the seeded metric sample."""
     embedding = load_pickle(embeddings)
     started = time.perf_counter()
     model = clustering.fit_hdbscan(embedding, hdbscan_params, threads, seed)
@@ -157,7 +161,7 @@ def cluster(
     if error:
         log.error("%s; its previously published files stay", error)
     started = time.perf_counter()
-    score, sample = clustering.sampled_silhouette(embedding, labels, silhouette_sample, seed)
+    metrics = quality.sample_metrics(embedding, labels, silhouette_sample, seed)
     save_pickle(model, model_out)
     save_pickle(labels, labels_out)
     save_json(
@@ -165,12 +169,12 @@ def cluster(
             **summary,
             "status": "failed" if error else "ok",
             "error": error,
-            "silhouette_score": score,
-            "silhouette_sample_size": sample,
+            **metrics,
+            "cluster_size_quantiles": quality.size_quantiles(labels),
             "silhouette_excludes_noise": True,
             "hdbscan_params": {**hdbscan_params, "core_dist_n_jobs": threads},
             "seconds_fit": round(fit_seconds, 3),
-            "seconds_silhouette": round(time.perf_counter() - started, 3),
+            "seconds_metrics": round(time.perf_counter() - started, 3),
         },
         meta_out,
     )
@@ -218,7 +222,7 @@ def variant_config(
         "metric": params["metric"],
         "hdbscan_params": params,
         "feature_shape": feats["feature_shape"],
-        **{k: clus[k] for k in selection.QUALITY_KEYS},
+        **{k: {**feats, **clus}[k] for k in selection.QUALITY_KEYS},
         "status": clus["status"],
         "error": clus["error"],
         "silhouette_excludes_noise": clus["silhouette_excludes_noise"],
@@ -230,7 +234,7 @@ def variant_config(
         "timings_s": {
             "features": feats["seconds"],
             "hdbscan_fit": clus["seconds_fit"],
-            "silhouette": clus["seconds_silhouette"],
+            "metrics": clus["seconds_metrics"],
             "knn_fit": knn["seconds"],
         },
     }
@@ -244,18 +248,38 @@ def select_base(
     base_out: list[str],
     base_model_out: str,
     metrics_out: str,
+    models_dir: str,
 ) -> None:
-    """Copy the best variant's five files to the base names; record why it won."""
+    """Copy the best variant's five files to the base names; record why it won, and every
+    variant's metrics with how they moved since the set published in ``models_dir``."""
     loaded = [load_json(path) for path in configs]
     choice = selection.choose_base(loaded)
     log.info("base variant: %s (silhouette %.4f)", choice["variant"], choice["score"])
     for src, dst in zip(variant_files[choice["variant"]], base_out, strict=True):
         link_or_copy(src, dst, link=False)
     save_json(choice, base_model_out)
+    table = selection.metrics_table(loaded)
+    previous, previous_run = published_metrics(models_dir)
+    changes = selection.metric_changes(table, previous)
     save_json(
-        {"base_variant": choice["variant"], "variants": selection.metrics_table(loaded)},
+        {
+            "base_variant": choice["variant"],
+            "previous_run_id": previous_run,
+            "variants": {v: {**m, "change": changes[v]} for v, m in table.items()},
+        },
         metrics_out,
     )
+
+
+def published_metrics(models_dir: str) -> tuple[dict | None, str | None]:
+    """The metrics of the set published now (verified), or None when there is none to trust."""
+    try:
+        manifest = integrity.read_manifest(models_dir)
+        metrics = integrity.load_json(models_dir, manifest, "metrics.json")
+    except IntegrityError as error:
+        log.info("no previous metrics to compare with: %s", error)
+        return None, None
+    return metrics.get("variants"), manifest.get("run_id")
 
 
 def publish_models(
@@ -301,3 +325,32 @@ def publish_models(
             f"{', '.join(failed)} stay."
         )
     save_json({**manifest, "models_dir": str(Path(models_dir).resolve())}, receipt_out)
+
+
+def figures(
+    *,
+    variants: list[str],
+    embeddings: list[str],
+    labels: list[str],
+    metrics: str,
+    seed: int,
+    figures_out: list[str],
+    metrics_out: str,
+) -> None:
+    from modelprep import report  # matplotlib: only this job pays for importing it
+
+    for variant, embedding, label, out in zip(
+        variants, embeddings, labels, figures_out, strict=True
+    ):
+        report.variant_figure(load_pickle(embedding), load_pickle(label), variant, seed, out)
+    table = report.html_table(report.metrics_frame(load_json(metrics)), "Quality metrics")
+    Path(metrics_out).write_text(table, encoding="utf-8")
+
+
+def run_statistics(*, benchmarks: list[str], table_out: str) -> None:
+    from modelprep import report
+
+    table = report.html_table(
+        report.run_statistics(benchmarks), "Wall time and peak memory per job"
+    )
+    Path(table_out).write_text(table, encoding="utf-8")

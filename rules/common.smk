@@ -25,6 +25,7 @@ os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath(PATHS.numba_cache))
 
 PROCESSED = PATHS.processed
 ARTIFACTS = f"{PROCESSED}/artifacts"
+REPORT = f"{PROCESSED}/report"
 LOGS = PATHS.logs
 BENCHMARKS = PATHS.benchmarks
 TRACKS_CSV = f"{RAW}/spotify_tracks.csv"
@@ -169,7 +170,37 @@ def published_artifacts():
 
 
 def all_targets():
-    return [f"{PROCESSED}/publish_receipt.json"]
+    return [f"{PROCESSED}/publish_receipt.json", f"{REPORT}/run_statistics.html"]
+
+
+def figure_file(variant):
+    return f"{REPORT}/{variant}_clusters.png"
+
+
+def figure_inputs(wildcards):
+    built = active_variants()
+    return {
+        "embeddings": [artifact(v, "audio_embeddings") for v in built],
+        "labels": [artifact(v, "cluster_labels") for v in built],
+        "metrics": f"{ARTIFACTS}/metrics.json",
+    }
+
+
+def job_benchmarks():
+    """The benchmark file of every job of the build but the one that reads them."""
+    files = [f"{BENCHMARKS}/ingest_tracks/tracks.tsv"]
+    if HAS_LOW_LEVEL:
+        files.append(f"{BENCHMARKS}/ingest_low_level/low_level.tsv")
+    for v in active_variants():
+        features = "pca_features" if "pca_of" in VARIANTS[v] else "scale_features"
+        files += [
+            f"{BENCHMARKS}/{rule}/{v}.tsv"
+            for rule in (features, "cluster", "neighbors")
+        ]
+    return files + [
+        f"{BENCHMARKS}/publish/publish.tsv",
+        f"{BENCHMARKS}/figures/figures.tsv",
+    ]
 
 
 def mem_mb(factor, floor=512):

@@ -43,8 +43,11 @@ def test_rule_records_and_report(full_build):
         "baseline_median_s": 20.0,
         "speedup": 10.0,
         "quality_guard": bench.quality_guard(full_build, CONFIG),
+        "queries": bench.time_queries(full_build / "data" / "models", queries=20),
     }
+    assert 0 < report["queries"]["within_cluster_median_ms"] < 1000
     text = bench.render(report)
     assert "| cold build, 2000 tracks | 3.0 s | 3.0, 2.0, 4.0 |" in text
     assert "| `startup.py --check-only` | 1.30 s | 1 |" in text
     assert "| cluster[naive_features] |" in text and "10.0x" in text
+    assert "`similar(k=10)` on" in text

@@ -9,7 +9,6 @@ from modelprep.clustering import (
     degenerate_reason,
     fit_hdbscan,
     fit_knn,
-    sampled_silhouette,
 )
 
 PARAMS = {
@@ -70,24 +69,6 @@ def test_uniform_noise_is_degenerate():
         fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1, seed=0).labels_
     )
     assert degenerate_reason(summary, "uniform") is not None
-
-
-def test_silhouette_sample_is_seeded_and_capped(blobs):
-    X, y = blobs
-    full, n_full = sampled_silhouette(X, y, sample_size=10_000, seed=0)
-    a, n_a = sampled_silhouette(X, y, sample_size=200, seed=5)
-    b, _ = sampled_silhouette(X, y, sample_size=200, seed=5)
-    assert n_full == 600 and n_a == 200 and a == b
-    assert full > 0.7 and abs(a - full) < 0.05
-
-
-def test_silhouette_leaves_noise_out_and_needs_two_clusters(blobs):
-    X, y = blobs
-    labels = y.copy()
-    labels[:50] = -1
-    _, n = sampled_silhouette(X, labels, 10_000, 0)
-    assert n == 550
-    assert sampled_silhouette(X, np.zeros(600, dtype=int), 10_000, 0) == (-1.0, 0)
 
 
 def test_knn_is_exact(blobs):

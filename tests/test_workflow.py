@@ -59,7 +59,13 @@ CONFIG_KEYS = {
     "versions": dict,
     "timings_s": dict,
 }
-SHARED_JOBS = {("select_base", ""), ("publish", ""), ("all", "")}
+SHARED_JOBS = {
+    ("select_base", ""),
+    ("publish", ""),
+    ("figures", ""),
+    ("run_statistics", ""),
+    ("all", ""),
+}
 
 
 def expected_files(variants):
@@ -176,6 +182,16 @@ def test_changed_parameter_reruns_only_that_variant(full_build, copy_build, tmp_
     )
     jobs = planned_jobs(workdir, "--configfile", str(override))
     assert jobs == {("cluster", "llav_pca"), ("variant_config", "llav_pca")} | SHARED_JOBS
+    # Built, the new metrics record how each moved against the set published before.
+    before = json.loads((models(workdir) / "manifest.json").read_text())["run_id"]
+    old = json.loads((models(workdir) / "metrics.json").read_text())["variants"]
+    build(workdir, "--cores", "2", "--configfile", str(override))
+    metrics = json.loads((models(workdir) / "metrics.json").read_text())
+    assert metrics["previous_run_id"] == before
+    for variant, new in metrics["variants"].items():
+        for key in ("silhouette_score", "dbcv", "neighbour_consistency", "n_clusters"):
+            assert new["change"][key] == pytest.approx(new[key] - old[variant][key]), key
+    assert metrics["variants"]["naive_features"]["change"]["silhouette_score"] == 0
 
 
 def test_bad_input_fails_and_leaves_published_models_untouched(full_build, copy_build):

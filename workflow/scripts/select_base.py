@@ -10,4 +10,5 @@ with job(snakemake, "select_base"):
         base_out=list(snakemake.output.base),
         base_model_out=snakemake.output.base_model,
         metrics_out=snakemake.output.metrics,
+        models_dir=snakemake.params.models_dir,
     )

@@ -1,0 +1,63 @@
+"""Quality metrics against their reference implementations (modelprep.quality)."""
+
+import numpy as np
+import pytest
+from hdbscan.validity import validity_index
+from sklearn.datasets import make_blobs
+from sklearn.metrics import silhouette_score
+from sklearn.neighbors import NearestNeighbors
+
+from modelprep import quality
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = make_blobs(n_samples=600, centers=4, n_features=5, cluster_std=1.5, random_state=3)
+    return X, y
+
+
+def test_silhouette_equals_sklearns_and_consistency_a_brute_force_count(blobs, monkeypatch):
+    X, y = blobs
+    monkeypatch.setattr(quality, "CONSISTENCY_QUERIES", len(y))  # every track a query
+    silhouette, consistency = quality.silhouette_and_consistency(X, y, seed=0)
+    assert silhouette == pytest.approx(silhouette_score(X, y), abs=1e-12)
+    _, nearest = NearestNeighbors(n_neighbors=10).fit(X).kneighbors()
+    assert consistency == pytest.approx((y[nearest] == y[:, None]).mean(), abs=1e-12)
+    assert 0.5 < consistency < 1.0  # overlapping blobs: some neighbours lie across
+
+
+def test_metrics_come_from_a_seeded_sample_of_clustered_tracks(blobs):
+    X, y = blobs
+    labels = y.copy()
+    labels[:50] = -1
+    full = quality.sample_metrics(X, labels, 10_000, seed=0)
+    assert full["silhouette_sample_size"] == 550
+    assert full["dbcv"] == pytest.approx(validity_index(X[50:], labels[50:]))
+    a = quality.sample_metrics(X, labels, 200, seed=5)
+    assert a == quality.sample_metrics(X, labels, 200, seed=5)
+    assert a["silhouette_sample_size"] == 200
+    assert abs(a["silhouette_score"] - full["silhouette_score"]) < 0.05
+
+
+def test_fewer_than_two_clusters_score_minus_one():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    for labels in (np.zeros(50, dtype=int), np.full(50, -1)):
+        metrics = quality.sample_metrics(X, labels, 10_000, seed=0)
+        assert metrics == {
+            "silhouette_score": -1.0,
+            "dbcv": None,
+            "neighbour_consistency": None,
+            "silhouette_sample_size": 0,
+        }
+
+
+def test_size_quantiles_leave_noise_out():
+    labels = np.array([-1] * 9 + [0] * 2 + [1] * 4 + [2] * 10)
+    assert quality.size_quantiles(labels) == {
+        "min": 2.0,
+        "q25": 3.0,
+        "median": 4.0,
+        "q75": 7.0,
+        "max": 10.0,
+    }
+    assert quality.size_quantiles(np.full(5, -1)) is None
