@@ -25,6 +25,12 @@ NOISE_COLOUR, OTHER_COLOUR = "#b0b0b0", "#7d8fa3"
 LOG_SPREAD = 20
 
 
+def legend_colours() -> list:
+    """20 distinct colours: tab20 without its greys (noise is grey), two of tab20b instead."""
+    tab20, tab20b = plt.get_cmap("tab20").colors, plt.get_cmap("tab20b").colors
+    return [c for i, c in enumerate(tab20) if i not in (14, 15)] + [tab20b[0], tab20b[8]]
+
+
 def plot_sample(labels: np.ndarray, max_points: int, seed: int) -> np.ndarray:
     """Rows of a seeded sample of at most ``max_points`` tracks, noise included, in row order."""
     rows = np.arange(len(labels))
@@ -47,7 +53,7 @@ def variant_figure(
     xy = pca.fit_transform(embedding[rows]) if embedding.shape[1] > 1 else embedding[rows]
     sizes = pd.Series(labels[labels != NOISE]).value_counts()
     top = list(sizes.index[:LEGEND_CLUSTERS])
-    colours = dict(zip(top, plt.get_cmap("tab20").colors, strict=False))
+    colours = dict(zip(top, legend_colours(), strict=False))
     sample = labels[rows]
 
     figure, (scatter, bars) = plt.subplots(

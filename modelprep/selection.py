@@ -54,7 +54,7 @@ def choose_base(configs: list[dict]) -> dict:
 def metrics_table(configs: list[dict]) -> dict:
     """Every variant's quality numbers, keyed by variant, in config order."""
     return {
-        c["variant_name"]: {"status": c.get("status", "ok"), **{k: c[k] for k in QUALITY_KEYS}}
+        c["variant_name"]: {"status": c.get("status", "ok"), **{k: c.get(k) for k in QUALITY_KEYS}}
         for c in configs
     }
 

@@ -174,7 +174,8 @@ def all_targets():
 
 
 def figure_file(variant):
-    return f"{REPORT}/{variant}_clusters.png"
+    # Named by kind first: a shared job's output, not one variant's (see modelprep.status).
+    return f"{REPORT}/clusters_{variant}.png"
 
 
 def figure_inputs(wildcards):

@@ -21,16 +21,16 @@ def built_report(full_build, tmp_path_factory):
 def test_the_report_has_one_figure_per_variant_and_both_tables(built_report):
     workdir, html = built_report
     for variant in VARIANTS:
-        assert html.count(f"{variant}_clusters.png") >= 1, variant
+        assert html.count(f"clusters_{variant}.png") >= 1, variant
     assert "metrics.html" in html and "run_statistics.html" in html
-    figures = sorted((workdir / "data" / "processed" / "report").glob("*_clusters.png"))
-    assert [f.name for f in figures] == sorted(f"{v}_clusters.png" for v in VARIANTS)
+    figures = sorted((workdir / "data" / "processed" / "report").glob("clusters_*.png"))
+    assert [f.name for f in figures] == sorted(f"clusters_{v}.png" for v in VARIANTS)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_each_figure_shows_coloured_clusters(built_report, variant):
     workdir, _ = built_report
-    image = matplotlib.image.imread(workdir / "data/processed/report" / f"{variant}_clusters.png")
+    image = matplotlib.image.imread(workdir / "data/processed/report" / f"clusters_{variant}.png")
     assert image.shape[0] > 500 and image.shape[1] > 1200
     colours = np.unique((image[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 50  # points in many colours, not an empty canvas
