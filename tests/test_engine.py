@@ -113,11 +113,11 @@ def test_non_finite_embedding_is_refused():
         engine.fit(X, PARAMS, seed=0, threads=1)
 
 
-def test_pynndescent_code_is_cached_on_disk(fitted):
+def test_pynndescent_code_is_cached_on_disk(monkeypatch):
     """pynndescent compiles uncached; the engine turns numba's disk cache on for it, which
     saves about 20 s in every cluster job that takes the k-NN graph path."""
-    if fitted[2] != "nndescent_graph":
-        pytest.skip("only the k-NN graph path compiles pynndescent")
+    monkeypatch.setattr(engine, "BRUTE_MAX_WORK", 0)
+    engine.fit(nested_blobs(40, n_samples=1200), PARAMS, seed=0, threads=1)
     compiled = [
         function
         for name in engine.PYNNDESCENT_MODULES
