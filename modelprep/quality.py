@@ -19,6 +19,8 @@ NOISE = -1
 # 2,000 tracks put the mean within about 0.01).
 CONSISTENCY_NEIGHBOURS = 10
 CONSISTENCY_QUERIES = 2000
+# Sampled tracks a cluster needs to count in the DBCV.
+DBCV_MIN_MEMBERS = 3
 
 
 def metric_sample(labels: np.ndarray, sample_size: int, seed: int) -> np.ndarray:
@@ -64,9 +66,18 @@ def silhouette_and_consistency(X: np.ndarray, labels: np.ndarray, seed: int) -> 
 
 
 def dbcv(X: np.ndarray, labels: np.ndarray) -> float | None:
-    """Density-based cluster validity of the sample (None where it is undefined)."""
+    """Density-based cluster validity of the sample's clusters that have at least
+    ``DBCV_MIN_MEMBERS`` tracks in it (None where fewer than two such clusters remain).
+
+    ``hdbscan.validity`` needs a spanning tree inside every cluster: a small cluster that the
+    sample leaves with one track has none, and fails it.
+    """
+    clusters, counts = np.unique(labels, return_counts=True)
+    kept = np.isin(labels, clusters[counts >= DBCV_MIN_MEMBERS])
+    if np.unique(labels[kept]).size < 2:
+        return None
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = float(validity_index(X, labels))
+        score = float(validity_index(X[kept], labels[kept]))
     return score if np.isfinite(score) else None
 
 

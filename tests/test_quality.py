@@ -61,3 +61,13 @@ def test_size_quantiles_leave_noise_out():
         "max": 10.0,
     }
     assert quality.size_quantiles(np.full(5, -1)) is None
+
+
+def test_dbcv_leaves_out_clusters_the_sample_leaves_nearly_empty(blobs):
+    """At 100k tracks a 15-track cluster keeps one or two tracks in a 10,000 sample."""
+    X, y = blobs
+    labels = y.copy()
+    labels[:2] = [7, 8]  # two clusters of one track each
+    kept = ~np.isin(labels, [7, 8])
+    assert quality.dbcv(X, labels) == pytest.approx(validity_index(X[kept], labels[kept]))
+    assert quality.dbcv(X[:4], np.array([0, 0, 1, 2])) is None
