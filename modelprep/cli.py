@@ -65,10 +65,12 @@ def status(models_dir: Path, verify: bool) -> tuple[list[dict], bool]:
             failed = [n for n, p in integrity.verify(models_dir, manifest, names).items() if p]
         else:
             failed = [name for name in names if name in quick]
+        config_name = f"hdbscan_config_{variant}.json"
         try:
-            config = integrity.load_json(models_dir, manifest, f"hdbscan_config_{variant}.json")
-        except IntegrityError:
+            config = integrity.load_json(models_dir, manifest, config_name)
+        except IntegrityError:  # its numbers cannot be trusted: shown as "-", and failed
             config = {}
+            failed = sorted({*failed, config_name})
         healthy = healthy and not failed
         records.append(
             {
@@ -127,7 +129,9 @@ def cmd_recommend(args) -> int:
     label = int(model.labels[row])
     print(
         f"{model.name}: {args.k} tracks like '{model.song_indices['track_names'][row]}' "
-        f"({args.track}), " + (f"cluster {label}" if label != -1 else "a noise track (global)")
+        f"({args.track}), "
+        + ("all tracks searched" if args.all_tracks or label == -1 else f"cluster {label}")
+        + (" (a noise track)" if label == -1 else "")
     )
     ranked = [[rank, *values] for rank, values in enumerate(answer.itertuples(index=False), 1)]
     print(table(["#", "track_id", "name", "artists_id", "distance"], ranked))
