@@ -13,6 +13,7 @@ from pathlib import Path
 
 from modelprep import integrity
 from modelprep.errors import InputError, IntegrityError
+from modelprep.schema import NOISE
 
 # Columns of ``status`` and ``compare``: (heading, key in a variant's config or metrics).
 STATUS_COLUMNS = (
@@ -130,8 +131,8 @@ def cmd_recommend(args) -> int:
     print(
         f"{model.name}: {args.k} tracks like '{model.song_indices['track_names'][row]}' "
         f"({args.track}), "
-        + ("all tracks searched" if args.all_tracks or label == -1 else f"cluster {label}")
-        + (" (a noise track)" if label == -1 else "")
+        + ("all tracks searched" if args.all_tracks or label == NOISE else f"cluster {label}")
+        + (" (a noise track)" if label == NOISE else "")
     )
     ranked = [[rank, *values] for rank, values in enumerate(answer.itertuples(index=False), 1)]
     print(table(["#", "track_id", "name", "artists_id", "distance"], ranked))

@@ -6,8 +6,7 @@ import hdbscan
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-NOISE = -1
-
+from modelprep.schema import NOISE
 
 # Below this many tracks hdbscan's own exact fit takes well under a second, and the k-NN
 # graph of the fast engine has too few points to be worth building.

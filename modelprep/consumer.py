@@ -14,9 +14,9 @@ import pandas as pd
 
 from modelprep import integrity
 from modelprep.errors import InputError, UnknownName
+from modelprep.schema import NOISE
 from modelprep.settings import paths_from_env
 
-NOISE = -1
 # Neighbours whose majority cluster ``assign`` gives a new track.
 ASSIGN_NEIGHBOURS = 15
 CONFIG_PREFIX, CONFIG_SUFFIX = "hdbscan_config_", ".json"

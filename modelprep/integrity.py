@@ -14,8 +14,8 @@ import pickle
 from pathlib import Path
 
 from modelprep.errors import IntegrityError
+from modelprep.schema import MANIFEST
 
-MANIFEST = "manifest.json"
 REMEDY = (
     "rebuild and republish with `python scripts/startup.py --force`, or restore the previous "
     "set with `python scripts/startup.py --rollback`"

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from modelprep.artifacts import file_sha256, link_or_copy, load_json, save_json
 from modelprep.errors import InputError
+from modelprep.schema import MANIFEST
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 PREVIOUS = ".previous"
 ROOT_FILES = ("base_model.json", "metrics.json")
 KILL_HOOK = "MODELPREP_TEST_KILL_AFTER_RENAMES"

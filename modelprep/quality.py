@@ -13,7 +13,8 @@ import numpy as np
 from hdbscan.validity import validity_index
 from sklearn.metrics import pairwise_distances_chunked
 
-NOISE = -1
+from modelprep.schema import NOISE
+
 # How many nearest neighbours the neighbour consistency looks at, and for how many tracks of
 # the sample (a seeded subset: partitioning every row costs more than the silhouette itself;
 # 2,000 tracks put the mean within about 0.01).

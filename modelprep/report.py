@@ -17,7 +17,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
-NOISE = -1
+from modelprep.schema import NOISE  # noqa: E402
+
 MAX_POINTS = 5000
 LEGEND_CLUSTERS = 20
 NOISE_COLOUR, OTHER_COLOUR = "#b0b0b0", "#7d8fa3"
@@ -91,7 +92,7 @@ def variant_figure(
     bars.set_xlabel("clusters, largest first")
     bars.set_ylabel("tracks in the cluster" + (" (log scale)" if spread > LOG_SPREAD else ""))
     bars.set_title(
-        f"cluster sizes (median {sizes.median():.0f}, noise {int((labels == -1).sum()):,})"
+        f"cluster sizes (median {sizes.median():.0f}, noise {int((labels == NOISE).sum()):,})"
     )
     figure.tight_layout()
     figure.savefig(out, dpi=110)

@@ -33,3 +33,8 @@ INDEX_PREFIX = "Unnamed:"
 
 # Column groups a variant may combine; "low_level" means every numeric low-level column.
 COLUMN_GROUPS = ("basic", "low_level")
+
+# The label of a track no cluster holds, in every published labels array.
+NOISE = -1
+# Written last by publication; the loader trusts nothing it does not list.
+MANIFEST = "manifest.json"

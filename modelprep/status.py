@@ -15,9 +15,9 @@ from pathlib import Path
 
 from modelprep.markers import FAILURE
 from modelprep.publish import manifest_problems
+from modelprep.schema import MANIFEST
 from modelprep.settings import Paths, uses_low_level
 
-MANIFEST = "manifest.json"
 RECEIPT = "publish_receipt.json"
 
 
