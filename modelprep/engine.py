@@ -36,8 +36,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.neighbors import KDTree, NearestNeighbors
 
-# fast_hdbscan's own switch to the k-NN graph: a k-d tree stops pruning above it.
-KD_TREE_MAX_DIMS = 30
+from modelprep.settings import KD_TREE_MAX_DIMS
+
 # tracks² × dimensions up to which an exact k-NN graph by BLAS beats pynndescent's compile
 # and run. Cluster jobs measured on one thread: 20,000 × 219, 9 s against 33 s; 100k × 60,
 # 51 s against 38 s (pynndescent); 100k × 219 by BLAS would take about 90 s.

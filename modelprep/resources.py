@@ -36,3 +36,14 @@ def memory_budget_mb() -> int:
             limits.append(int(value))
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return int(min([total, *limits]) * MEMORY_SHARE / 2**20)
+
+
+def last_wall_seconds(benchmark: str | os.PathLike) -> float:
+    """The wall time a Snakemake benchmark file recorded for its last run; 0.0 when there is
+    none yet (a first run) or the file is unreadable: scheduling hints must never fail a run.
+    """
+    text = _read(Path(benchmark))
+    try:
+        return float(text.splitlines()[-1].split("\t")[0]) if text else 0.0
+    except ValueError:
+        return 0.0

@@ -10,6 +10,7 @@ rule cluster:
         f"{LOGS}/cluster/{{variant}}.log",
     benchmark:
         f"{BENCHMARKS}/cluster/{{variant}}.tsv"
+    priority: cluster_priority
     threads: cluster_threads
     resources:
         mem_mb=mem_mb(6, floor=1024),

@@ -4,8 +4,12 @@ import os
 
 from snakemake.utils import validate
 
+from modelprep.resources import last_wall_seconds
+from modelprep.schema import BASIC_FEATURES
 from modelprep.settings import (
     JOB_MODULES,
+    KD_TREE_MAX_DIMS,
+    known_dims,
     log_level_from_env,
     new_run_id,
     paths_from_env,
@@ -122,20 +126,54 @@ def spec_value(key):
     return value
 
 
-def hdbscan_params(wildcards):
+def variant_hdbscan(variant):
     """The shared hdbscan section overridden by the variant's own keys."""
-    return {**config["hdbscan"], **VARIANTS[wildcards.variant]["hdbscan"]}
+    return {**config["hdbscan"], **VARIANTS[variant]["hdbscan"]}
+
+
+def hdbscan_params(wildcards):
+    return variant_hdbscan(wildcards.variant)
+
+
+def threads_of(variant):
+    """The cluster job's threads: config's cluster_threads, refused where the count would
+    change the model (fast_hdbscan's pynndescent graph, or a width the CSV decides).
+    """
+    spec = VARIANTS[variant]
+    params = variant_hdbscan(variant)
+    if params["engine"] != "fast_hdbscan":
+        boruvka = (
+            params["algorithm"].startswith("boruvka") or params["algorithm"] == "best"
+        )
+        return spec.get("cluster_threads", 2 if boruvka else 1)
+    threads = spec.get("cluster_threads", 1)
+    dims = known_dims(VARIANTS, variant, len(BASIC_FEATURES))
+    if threads > 1 and (dims is None or dims > KD_TREE_MAX_DIMS):
+        raise ValueError(
+            f"config: variants.{variant}.cluster_threads is {threads}, but fast_hdbscan's "
+            f"result depends on the thread count above {KD_TREE_MAX_DIMS} columns or when "
+            "the low-level CSV decides the width: remove the key (one thread)"
+        )
+    return threads
+
+
+def check_thread_counts():
+    for name in VARIANTS:
+        threads_of(name)
+
+
+check_thread_counts()
 
 
 def cluster_threads(wildcards):
-    """One thread for fast_hdbscan: its numba compile is serial, so two variants side by side
-    beat one on two threads. hdbscan parallelises only Boruvka ('best' up to 60 dims).
+    return threads_of(wildcards.variant)
+
+
+def cluster_priority(wildcards):
+    """Longest fit first, by its wall time in the last run: cores take one-thread jobs in
+    priority order as they free, and a long fit started last would end the run alone.
     """
-    params = hdbscan_params(wildcards)
-    if params["engine"] == "fast_hdbscan":
-        return 1
-    algorithm = params["algorithm"]
-    return 2 if algorithm.startswith("boruvka") or algorithm == "best" else 1
+    return round(last_wall_seconds(f"{BENCHMARKS}/cluster/{wildcards.variant}.tsv"))
 
 
 def variant_set(variant):

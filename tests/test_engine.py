@@ -73,6 +73,15 @@ def test_same_seed_same_model(fitted):
     assert np.array_equal(again.probabilities_, model.probabilities_)
 
 
+def test_kd_tree_model_is_the_same_on_one_or_two_threads():
+    """What lets config give a k-d tree variant more than one thread (cluster_threads)."""
+    X = nested_blobs(12, n_samples=6000)
+    one, two = (engine.fit(X, PARAMS, seed=42, threads=t) for t in (1, 2))
+    assert np.array_equal(one.labels_, two.labels_)
+    assert np.array_equal(one.probabilities_, two.probabilities_)
+    assert np.array_equal(one._single_linkage_tree, two._single_linkage_tree)
+
+
 def test_prediction_data_equals_hdbscans(fitted):
     X, model, path = fitted
     ours = model.prediction_data_

@@ -291,3 +291,22 @@ def test_degenerate_variant_fails_the_run_and_keeps_its_published_files(
     assert manifest["run_id"] != json.loads(before["manifest.json"])["run_id"]
     assert "llav_pca_knn_model.pkl" in manifest["files"]
     assert "llav_pca" not in json.loads(after["base_model.json"])["variant"]
+
+
+def test_threads_that_would_change_a_model_are_refused(tmp_path):
+    """fast_hdbscan's pynndescent graph depends on the thread count: config may not raise it."""
+    write_demo(tmp_path / "data" / "raw", n_tracks=300)
+    override = tmp_path / "threads.yaml"
+    override.write_text(
+        "variants:\n  llav_features:\n    cluster_threads: 2\n"
+        "    hdbscan: {min_cluster_size: 30, min_samples: 8}\n"
+    )
+    result = run_snakemake(tmp_path, "-n", "--configfile", str(override))
+    assert result.returncode != 0
+    assert "variants.llav_features.cluster_threads is 2" in result.stdout + result.stderr
+    override.write_text(
+        "variants:\n  naive_features:\n    cluster_threads: 2\n"
+        "    hdbscan: {min_cluster_size: 15, min_samples: 5}\n"
+    )
+    dry = run_snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(override))
+    assert dry.returncode == 0 and "threads: 2" in dry.stdout
