@@ -73,9 +73,11 @@ def timed_run(workdir: Path, command: list[str]) -> float:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "NUMBA_CACHE_DIR")
+        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "NUMBA_CACHE_DIR", "MARKER_DIR")
     }
     env["XDG_CACHE_HOME"] = str(workdir / "cache")
+    # startup.py's markers (--check-only reads the last one): the workdir's, not /tmp's
+    env["MARKER_DIR"] = str(workdir / "markers")
     started = time.perf_counter()
     result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
