@@ -13,6 +13,7 @@ rule scale_features:
     wildcard_constraints:
         variant=variant_pattern(pca=False),
     threads: 1
+    priority: FEATURE_PRIORITY
     resources:
         mem_mb=mem_mb(6),
         runtime=runtime_min(60),
@@ -38,6 +39,7 @@ rule pca_features:
     wildcard_constraints:
         variant=variant_pattern(pca=True),
     threads: 1
+    priority: FEATURE_PRIORITY
     resources:
         mem_mb=mem_mb(4),
         runtime=runtime_min(60),

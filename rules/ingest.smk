@@ -10,6 +10,7 @@ rule ingest_tracks:
     benchmark:
         f"{BENCHMARKS}/ingest_tracks/tracks.tsv"
     threads: 1
+    priority: FEATURE_PRIORITY
     resources:
         mem_mb=mem_mb(8),
         runtime=runtime_min(60),
@@ -30,6 +31,7 @@ rule ingest_low_level:
     benchmark:
         f"{BENCHMARKS}/ingest_low_level/low_level.tsv"
     threads: 1
+    priority: FEATURE_PRIORITY
     resources:
         mem_mb=mem_mb(8),
         runtime=runtime_min(60),

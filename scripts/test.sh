@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup-venv.sh test
 .venv/bin/ruff check .
 .venv/bin/snakefmt --check Snakefile rules/
-exec .venv/bin/python -m pytest "$@"
+# Two workers, a test file each: most of a workflow test is one job process at a time.
+exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

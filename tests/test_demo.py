@@ -65,9 +65,11 @@ def test_command_line(tmp_path):
 
 
 @pytest.mark.workflow
-def test_every_variant_finds_clusters_at_20000_tracks(tmp_path):
-    """At the demo's default size, as the README's run command builds it (2,000: test_workflow)."""
-    write_demo(tmp_path / "data" / "raw", n_tracks=20_000)
+def test_every_variant_finds_clusters_at_8000_tracks(tmp_path):
+    """Four times the workflow tests' 2,000 tracks, where the low-level variants still take the
+    exact k-NN graph path. The README's 20,000 are built by the benchmark (its quality guard),
+    kept out of the timed suite."""
+    write_demo(tmp_path / "data" / "raw", n_tracks=8_000)
     build(tmp_path, "--cores", "2")
     models = tmp_path / "data" / "models"
     for variant in (
