@@ -31,6 +31,11 @@ RECORDED_LIBRARIES = (
 )
 
 
+# Every file the service writes, whatever the umask: the backend may read it under another
+# user, and nobody but its owner may change a model the backend will unpickle.
+FILE_MODE = 0o644
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb"):
     """Open a dot-named temporary beside ``path``; rename it into place only on success."""
@@ -41,6 +46,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb"):
         with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), FILE_MODE)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
@@ -89,6 +95,7 @@ def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike, link: bool = Tr
             shutil.copyfile(src, tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)  # a link shares the source's inode: that is ours too
         os.replace(tmp, dst)
         fsync_dir(dst.parent)
     finally:

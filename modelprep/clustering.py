@@ -47,15 +47,21 @@ def cluster_summary(labels: np.ndarray) -> dict:
     }
 
 
-def degenerate_reason(summary: dict, variant: str) -> str | None:
+def degenerate_reason(summary: dict, variant: str, min_cluster_size: int) -> str | None:
     """Why a clustering cannot serve recommendations (fewer than 2 clusters), or None."""
     if summary["n_clusters"] >= 2:
         return None
-    return (
+    found = (
         f"variant {variant}: HDBSCAN found {summary['n_clusters']} clusters "
-        f"({summary['n_noise_points']} of {summary['n_tracks']} tracks are noise). Lower "
-        "min_cluster_size/min_samples for this variant in config/config.yaml."
+        f"({summary['n_noise_points']} of {summary['n_tracks']} tracks are noise)"
     )
+    if summary["n_tracks"] < 2 * min_cluster_size:
+        return (
+            f"{found}: two clusters need at least 2 x min_cluster_size = {2 * min_cluster_size} "
+            f"tracks and there are {summary['n_tracks']}. Add tracks, or lower min_cluster_size "
+            "for this variant in config/config.yaml."
+        )
+    return f"{found}. Lower min_cluster_size/min_samples for this variant in config/config.yaml."
 
 
 def fit_knn(embedding: np.ndarray, params: dict, n_jobs: int) -> NearestNeighbors:

@@ -13,6 +13,10 @@ class VariantsFailed(RuntimeError):
     """Some variants are degenerate: the others were published, the run must still fail."""
 
 
+class PublishFailed(RuntimeError):
+    """Publication could not finish (disk full, no permission): the published set is unchanged."""
+
+
 class IntegrityError(RuntimeError):
     """A published file is missing, unlisted or altered against the manifest: not loaded."""
 

@@ -16,6 +16,7 @@ the column and how many rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import logging
 import os
@@ -49,21 +50,71 @@ INTEGER_FEATURES = ("key", "mode", "time_signature")
 # Spellings of "no value" in the exports; anything else that does not parse is an error.
 MISSING_TOKENS = frozenset({"", "nan", "NaN", "NA", "N/A", "null", "NULL", "None"})
 MAX_LISTED_ROWS = 5
+# Longer than any real title or artist list: such a field is an export error, and would be
+# published into every song_indices file.
+MAX_TEXT_CHARS = 10_000
+# How much of a bad value an error message quotes.
+MAX_QUOTED_CHARS = 40
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _read_header(path: str) -> list[str]:
+def _quote(value) -> str:
+    text = repr(value)
+    return (
+        text
+        if len(text) <= MAX_QUOTED_CHARS
+        else f"{text[:MAX_QUOTED_CHARS]}... ({len(text):,} chars)"
+    )
+
+
+def _require_file(path: str) -> None:
     if not os.path.isfile(path):
         raise InputError(
             f"{path}: file not found. Put the export there, or point RAW_DATA_PATH at the "
             "directory that holds it."
         )
+
+
+def _encoding_of(path: str) -> str:
+    """UTF-8, with or without its BOM; UTF-16 only when the file starts with a UTF-16 BOM, which
+    leaves no doubt (decoded, with a warning). Anything else that is not UTF-8 is refused: a
+    guess such as Latin-1 decodes any bytes, garbage included.
+    """
+    with open(path, "rb") as handle:
+        start = handle.read(2)
+    if start in UTF16_BOMS:
+        log.warning("%s: decoded as UTF-16 (it starts with a UTF-16 byte-order mark)", path)
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def _not_utf8(path: str, encoding: str) -> InputError:
+    """The first line that does not decode, for a message a person can act on."""
+    if encoding != "utf-8-sig":
+        return InputError(f"{path}: does not decode as {encoding}. Re-export the file as UTF-8.")
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return InputError(
+                    f"{path}: line {number} is not UTF-8 (byte 0x{line[exc.start]:02X} at "
+                    f"position {exc.start + 1}); Latin-1 or Windows-1252 exports and binary "
+                    "files look like this. Re-export the file as UTF-8 CSV, for example with "
+                    f"`iconv -f latin1 -t utf-8 old.csv > {os.path.basename(path)}`."
+                )
+    return InputError(f"{path}: not UTF-8 text. Re-export the file as UTF-8 CSV.")
+
+
+def _read_header(path: str, encoding: str) -> list[str]:
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with open(path, newline="", encoding=encoding) as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as exc:
+        raise _not_utf8(path, encoding) from exc
+    except csv.Error as exc:
         raise InputError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-export the file "
-            "as UTF-8 CSV."
+            f"{path}: the header row is not CSV ({exc}). Check that this is the CSV export."
         ) from exc
     if not header:
         raise InputError(f"{path}: the file is empty; it needs a header row and data rows.")
@@ -73,7 +124,15 @@ def _read_header(path: str) -> list[str]:
     return header
 
 
-def _read_frame(path: str, usecols: list[str], text_columns: tuple[str, ...]) -> pd.DataFrame:
+def _header_and_encoding(path: str) -> tuple[list[str], str]:
+    _require_file(path)
+    encoding = _encoding_of(path)
+    return _read_header(path, encoding), encoding
+
+
+def _read_frame(
+    path: str, usecols: list[str], text_columns: tuple[str, ...], encoding: str
+) -> pd.DataFrame:
     """Read the named columns, text columns as strings and the rest as floats where they parse."""
     dtype = {column: str for column in text_columns}
     try:
@@ -83,10 +142,12 @@ def _read_frame(path: str, usecols: list[str], text_columns: tuple[str, ...]) ->
             dtype=dtype,
             keep_default_na=False,
             na_values={c: sorted(MISSING_TOKENS) for c in usecols if c not in text_columns},
-            encoding="utf-8-sig",
+            encoding=encoding,
             low_memory=False,
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, encoding) from exc
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(
             f"{path}: cannot be parsed as CSV ({exc}). Check quoting and encoding."
         ) from exc
@@ -104,7 +165,7 @@ def _numeric(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
     bad = parsed.isna() & ~values.isna() & ~values.astype(str).str.strip().isin(MISSING_TOKENS)
     if bad.any():
         rows = np.flatnonzero(bad.to_numpy())[:MAX_LISTED_ROWS]
-        examples = ", ".join(f"row {r + 1}: {values.iloc[r]!r}" for r in rows)
+        examples = ", ".join(f"row {r + 1}: {_quote(values.iloc[r])}" for r in rows)
         raise InputError(
             f"{path}: column '{column}' must be numeric but {int(bad.sum())} rows hold text "
             f"({examples}; rows count records after the header, and a quoted field may span "
@@ -131,6 +192,17 @@ def _drop_invalid_ids(frame: pd.DataFrame, id_column: str, path: str, report: di
     return _drop(frame, duplicated, path, id_column, "repeats an earlier id (kept the first)")
 
 
+def _drop_overlong_text(frame: pd.DataFrame, columns, path: str, report: dict) -> pd.DataFrame:
+    report["dropped_too_long"] = {}
+    for column in columns:
+        too_long = frame[column].str.len() > MAX_TEXT_CHARS
+        if too_long.any():
+            report["dropped_too_long"][column] = int(too_long.sum())
+            why = f"is longer than {MAX_TEXT_CHARS:,} characters (an export error)"
+            frame = _drop(frame, too_long, path, column, why)
+    return frame
+
+
 def _drop_non_finite(frame: pd.DataFrame, columns, path: str) -> tuple[pd.DataFrame, dict]:
     """Drop rows with a missing or infinite value in any of ``columns``; count per column."""
     values = frame[list(columns)].to_numpy(dtype=np.float64)
@@ -144,6 +216,21 @@ def _drop_non_finite(frame: pd.DataFrame, columns, path: str) -> tuple[pd.DataFr
     return frame.loc[~rows], per_column
 
 
+def _refuse_identical_rows(frame: pd.DataFrame, columns, path: str) -> None:
+    """Every row the same: no structure to find, and PCA would divide by a zero variance.
+    Column by column, so a real export stops at its first column."""
+    if len(frame) < 2:
+        return
+    for column in columns:
+        values = frame[column].to_numpy()
+        if (values != values[0]).any():
+            return
+    raise InputError(
+        f"{path}: all {len(frame)} valid rows have the same values in every feature column "
+        f"({columns[0]}, ...), so there is nothing to cluster. Check the export."
+    )
+
+
 def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     """Read ``spotify_tracks.csv`` into a clean table and a report of what was dropped.
 
@@ -151,7 +238,7 @@ def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     features (float64), in file order, one row per unique id.
     """
     path = os.fspath(path)
-    header = _read_header(path)
+    header, encoding = _header_and_encoding(path)
     missing = [c for c in REQUIRED_TRACK_COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -161,11 +248,12 @@ def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     has_uri = "uri" in header
     usecols = list(REQUIRED_TRACK_COLUMNS) + (["uri"] if has_uri else [])
     text = ("id", "name", "artists_id", "uri")
-    frame = _read_frame(path, usecols, text)
+    frame = _read_frame(path, usecols, text, encoding)
     report: dict = {"file": path, "rows_read": len(frame)}
 
     for column in BASIC_FEATURES:
         frame[column] = _numeric(frame, column, path)
+    frame = _drop_overlong_text(frame, [c for c in text if c in usecols], path, report)
     frame = _drop_invalid_ids(frame, ID_COLUMN, path, report)
     frame, report["dropped_non_finite"] = _drop_non_finite(frame, BASIC_FEATURES, path)
 
@@ -182,6 +270,7 @@ def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
 
     if frame.empty:
         raise InputError(f"{path}: no valid rows remain after validation; see the warnings above.")
+    _refuse_identical_rows(frame, BASIC_FEATURES, path)
     uri = frame["uri"].str.strip() if has_uri else pd.Series("", index=frame.index)
     frame["uri"] = uri.where(uri.ne(""), frame[ID_COLUMN])
     frame["name"] = frame["name"].fillna("")
@@ -198,7 +287,7 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
     tracks that are in ``track_ids`` and have a complete row.
     """
     path = os.fspath(path)
-    header = _read_header(path)
+    header, encoding = _header_and_encoding(path)
     if LOW_LEVEL_ID not in header:
         raise InputError(
             f"{path}: column '{LOW_LEVEL_ID}' missing; it joins the low-level features to "
@@ -206,7 +295,7 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
         )
     # Index columns (named "Unnamed: N" or left blank by pandas exports) are not features.
     usecols = [c for c in header if c.strip() and not c.startswith(INDEX_PREFIX)]
-    frame = _read_frame(path, usecols, (LOW_LEVEL_ID,))
+    frame = _read_frame(path, usecols, (LOW_LEVEL_ID,), encoding)
     report: dict = {"file": path, "rows_read": len(frame)}
 
     features, dropped_columns = [], []
@@ -237,6 +326,7 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
             f"{path}: no row matches a valid track of spotify_tracks.csv; the low-level variants "
             "would be empty. Check that 'track_id' holds the same ids, or remove the file."
         )
+    _refuse_identical_rows(frame, features, path)
     order = pd.Index(track_ids).get_indexer(frame[LOW_LEVEL_ID])
     frame = frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     without = len(track_ids) - len(frame)

@@ -11,11 +11,11 @@ import time
 import warnings
 from contextlib import contextmanager
 
-from modelprep.errors import InputError, VariantsFailed
+from modelprep.errors import InputError, PublishFailed, VariantsFailed
 
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
 # Failures whose message says everything: shown without a traceback.
-EXPECTED_FAILURES = (InputError, VariantsFailed)
+EXPECTED_FAILURES = (InputError, PublishFailed, VariantsFailed)
 
 log = logging.getLogger("modelprep")
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from modelprep.artifacts import file_sha256, link_or_copy, load_json, save_json
-from modelprep.errors import InputError
+from modelprep.errors import InputError, PublishFailed
 from modelprep.schema import MANIFEST
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,21 @@ def _check_space(models_dir: Path, sources: list[Path]) -> None:
         )
 
 
-def publish(
+def publish(sources: list[Path], models_dir: Path, **kwargs) -> dict:
+    """Publish ``sources`` into ``models_dir`` (see ``_publish``); a file system error (disk
+    full, no permission) becomes a PublishFailed that says so: the published set is unchanged.
+    """
+    try:
+        return _publish(sources, Path(models_dir), **kwargs)
+    except OSError as exc:
+        raise PublishFailed(
+            f"{models_dir}: publishing stopped ({exc}); the models published before are "
+            "unchanged. Free space on that file system, or make MODELS_PATH writable by this "
+            "user, then run again."
+        ) from exc
+
+
+def _publish(
     sources: list[Path],
     models_dir: Path,
     *,
@@ -196,12 +210,11 @@ def publish(
     force: bool = False,
     keep_variants: tuple[str, ...] = (),
 ) -> dict:
-    """Publish ``sources`` (files named as they are to be published) and return the manifest.
+    """Publish ``sources`` (files named as they are to be published); return the manifest.
 
     Files of ``keep_variants`` (variants that failed this time) are neither replaced nor
     retired: their previously published versions stay, listed in the new manifest.
     """
-    models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     clean_temporaries(models_dir)
     manifest_path = models_dir / MANIFEST

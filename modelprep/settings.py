@@ -74,6 +74,35 @@ def paths_from_env(env: Mapping[str, str] = os.environ) -> Paths:
     )
 
 
+def check_paths(paths: Paths) -> None:
+    """Refuse a path variable that names a file where a directory belongs, before any work."""
+    for name, value in (
+        ("DATA_PATH", paths.data),
+        ("RAW_DATA_PATH", paths.raw),
+        ("MODELS_PATH", paths.models),
+    ):
+        if os.path.exists(value) and not os.path.isdir(value):
+            raise InputError(
+                f"{name}={value!r} is a file, not a directory: point {name} at a directory "
+                "(see the README's environment table)"
+            )
+
+
+def check_models_writable(models: str) -> None:
+    """MODELS_PATH, or the nearest existing directory above it, must be writable by this user;
+    found out before a build of minutes rather than at its publication.
+    """
+    directory = os.path.abspath(models)
+    while not os.path.exists(directory):
+        directory = os.path.dirname(directory)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(
+            f"MODELS_PATH={models!r}: {directory} is not writable by this user (uid "
+            f"{os.getuid()}); give the user write access there or point MODELS_PATH elsewhere. "
+            "Nothing was built or published."
+        )
+
+
 def log_level_from_env(env: Mapping[str, str] = os.environ) -> str:
     level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
     if level not in LOG_LEVELS:
@@ -111,6 +140,23 @@ def known_dims(variants: Mapping[str, dict], name: str, n_basic: int) -> int | N
     if spec.get("pca_of"):
         return int(spec["pca_components"])
     return n_basic if list(spec["columns"]) == ["basic"] else None
+
+
+def config_problem(config: Mapping, schema: Mapping) -> str | None:
+    """The most telling thing wrong with ``config`` against the JSON schema, in one line that
+    names the key (None when it is valid). Snakemake's own message dumps the whole schema.
+    """
+    import jsonschema  # Snakemake's dependency; only config checks need it
+
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is None:
+        return None
+    where = ".".join(str(part) for part in error.absolute_path) or "top level"
+    return (
+        f"config: {where}: {error.message}. Fix config/config.yaml or the file given with "
+        "--configfile (workflow/schemas/config.schema.yaml describes every key)."
+    )
 
 
 def new_run_id() -> str:

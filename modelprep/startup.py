@@ -33,6 +33,9 @@ from modelprep.markers import write_marker
 from modelprep.publish import clean_temporaries, matches_manifest, rollback
 from modelprep.resources import available_cores, memory_budget_mb
 from modelprep.settings import (
+    check_models_writable,
+    check_paths,
+    config_problem,
     flag_from_env,
     log_level_from_env,
     new_run_id,
@@ -43,6 +46,7 @@ from modelprep.settings import (
 REPO = Path(__file__).resolve().parents[1]
 SNAKEFILE = REPO / "Snakefile"
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 LOCK_FILE = ".modelprep.lock"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 JOB_ERROR = r"^modelprep ERROR: (\w+) \[([\w-]+)\] failed: (.*)$"
@@ -85,22 +89,35 @@ def snakemake_command(args: argparse.Namespace, extra: list[str]) -> list[str]:
     return command + extra
 
 
-def load_variants(configfile: Path | None) -> dict:
-    """The variants section as Snakemake will see it (the override merged per variant)."""
-    variants = yaml.safe_load(DEFAULT_CONFIG.read_text())["variants"]
+def _merged(base: dict, override: dict) -> dict:
+    """Snakemake's --configfile merge: nested mappings key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = _merged(merged[key], value)
+        merged[key] = value
+    return merged
+
+
+def load_config(configfile: Path | None) -> dict:
+    """The config as Snakemake will see it, checked against its schema before anything runs."""
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text())
     if configfile:
         if not configfile.is_file():
             raise InputError(f"--configfile {configfile}: file not found")
         try:
             override = yaml.safe_load(configfile.read_text()) or {}
-            for name, spec in (override.get("variants") or {}).items():
-                variants[name] = {**variants.get(name, {}), **spec}
-        except (yaml.YAMLError, AttributeError, TypeError) as exc:
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise InputError(f"--configfile {configfile}: not valid UTF-8 YAML ({exc})") from exc
+        if not isinstance(override, dict):
             raise InputError(
-                f"--configfile {configfile}: not a mapping of config keys like "
-                f"config/config.yaml ({exc})"
-            ) from exc
-    return variants
+                f"--configfile {configfile}: not a mapping of config keys like config/config.yaml"
+            )
+        config = _merged(config, override)
+    problem = config_problem(config, yaml.safe_load(SCHEMA.read_text()))
+    if problem:
+        raise InputError(problem)
+    return config
 
 
 @contextmanager
@@ -410,9 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         paths = paths_from_env()
+        check_paths(paths)
+        if not args.check_only:
+            check_models_writable(paths.models)
         log_level_from_env()
         run["force"] = args.force or flag_from_env("FORCE_REGENERATE")
-        variants = load_variants(args.configfile)
+        variants = load_config(args.configfile)["variants"]
         ensure_metadata_dir()
     except (InputError, OSError) as exc:
         print(f"modelprep: {exc}", file=sys.stderr)

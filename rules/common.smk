@@ -2,13 +2,18 @@
 # and reads no CSV, so a no-op dry run stays fast.
 import os
 
+import yaml
 from snakemake.utils import validate
+
+from modelprep.errors import InputError
 
 from modelprep.resources import last_wall_seconds
 from modelprep.schema import BASIC_FEATURES
 from modelprep.settings import (
     JOB_MODULES,
     KD_TREE_MAX_DIMS,
+    check_paths,
+    config_problem,
     known_dims,
     log_level_from_env,
     new_run_id,
@@ -16,9 +21,15 @@ from modelprep.settings import (
     uses_low_level,
 )
 
-validate(config, "../workflow/schemas/config.schema.yaml")
+SCHEMA = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+with open(SCHEMA, encoding="utf-8") as schema_file:
+    problem = config_problem(config, yaml.safe_load(schema_file))
+if problem:
+    raise InputError(problem)
+validate(config, SCHEMA)  # fills in the schema's defaults
 
 PATHS = paths_from_env()
+check_paths(PATHS)
 DATA, RAW, MODELS = PATHS.data, PATHS.raw, PATHS.models
 LOG_LEVEL = log_level_from_env()
 # Jobs read these from the environment: neither may make a job stale.
@@ -167,6 +178,11 @@ check_thread_counts()
 
 def cluster_threads(wildcards):
     return threads_of(wildcards.variant)
+
+
+# Above any cluster job's priority: the ingest and feature jobs take seconds and each one
+# unlocks a long fit, so all the fits are ready early and can start longest first.
+FEATURE_PRIORITY = 1_000_000
 
 
 def cluster_priority(wildcards):

@@ -5,6 +5,7 @@ Tests that change a build work on a copy (``copy_build``); the session builds st
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -121,3 +122,27 @@ def raw_pair(tmp_path) -> tuple[Path, Path]:
     """A small valid pair of CSVs."""
     raw = write_demo(tmp_path / "raw", n_tracks=300)
     return raw / TRACKS_FILE, raw / LOW_LEVEL_FILE
+
+
+STARTUP = REPO / "scripts" / "startup.py"
+
+
+def startup(workdir, *args, env=None):
+    clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV + ("FORCE_REGENERATE",)}
+    return subprocess.run(
+        [sys.executable, str(STARTUP), *args],
+        cwd=workdir,
+        env={**clean, "MARKER_DIR": str(workdir / "markers"), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def published(workdir):
+    models = workdir / "data" / "models"
+    return {p.name: p.read_bytes() for p in models.iterdir() if p.is_file()}
+
+
+def marker(workdir, name):
+    return json.loads((workdir / "markers" / f"model_prep_{name}").read_text())

@@ -58,9 +58,14 @@ def test_summary_counts():
 
 def test_one_cluster_or_all_noise_is_degenerate(blobs):
     for labels in (np.zeros(50, dtype=int), np.full(50, -1)):
-        reason = degenerate_reason(cluster_summary(labels), "v")
+        reason = degenerate_reason(cluster_summary(labels), "v", 15)
         assert reason.startswith("variant v: HDBSCAN found") and "min_cluster_size" in reason
-    assert degenerate_reason(cluster_summary(blobs[1]), "v") is None
+    assert degenerate_reason(cluster_summary(blobs[1]), "v", 15) is None
+
+
+def test_fewer_tracks_than_two_clusters_need_says_so():
+    reason = degenerate_reason(cluster_summary(np.full(10, -1)), "v", 15)
+    assert "need at least 2 x min_cluster_size = 30 tracks and there are 10" in reason
 
 
 def test_uniform_noise_is_degenerate():
@@ -68,7 +73,7 @@ def test_uniform_noise_is_degenerate():
     summary = cluster_summary(
         fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1, seed=0).labels_
     )
-    assert degenerate_reason(summary, "uniform") is not None
+    assert degenerate_reason(summary, "uniform", 100) is not None
 
 
 def test_knn_is_exact(blobs):

@@ -162,6 +162,11 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     assert unhealthy.returncode == 1 and "no build has finished" in unhealthy.stdout
     fresh = run("startup.py", "--check-only")
     assert fresh.returncode == 1 and "missing" in fresh.stdout, fresh.stderr[-2000:]
+    os.chown(app / "models", 0, 0)  # a volume the user cannot write: refused before the build
+    unwritable = run("startup.py")
+    assert unwritable.returncode == 2 and "is not writable by this user" in unwritable.stderr
+    assert not (app / "data" / "processed").exists(), "refused before any job ran"
+    os.chown(app / "models", NOBODY, NOBODY)
     result = run("startup.py")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (app / "data" / ".snakemake").is_dir()

@@ -68,12 +68,13 @@ def test_non_finite_rows_are_dropped_and_named(tracks_csv, caplog):
     def edit(frame):
         frame.loc[3, "energy"] = ""
         frame.loc[4, "energy"] = "inf"
+        frame.loc[5, "loudness"] = "-inf"
         frame.loc[7, "tempo"] = "NaN"
 
     with caplog.at_level(logging.WARNING):
         tracks, report = read_tracks(rewrite(tracks_csv, edit))
-    assert report["dropped_non_finite"] == {"energy": 2, "tempo": 1}
-    assert report["rows_kept"] == report["rows_read"] - 3
+    assert report["dropped_non_finite"] == {"energy": 2, "loudness": 1, "tempo": 1}
+    assert report["rows_kept"] == report["rows_read"] - 4
     assert np.isfinite(tracks[list(BASIC_FEATURES)].to_numpy()).all()
     assert "spotify_tracks.csv: 2 rows have a missing or non-finite 'energy'" in caplog.text
 
@@ -184,3 +185,78 @@ def test_low_level_column_named_like_a_track_column_is_dropped(raw_pair):
     rewrite(low_path, lambda f: f.insert(2, "tempo", "120"))
     low, report = read_low_level(low_path, read_tracks(tracks_path)[0]["id"])
     assert "tempo" not in low.columns and report["dropped_columns"] == ["tempo"]
+
+
+def test_empty_file_is_an_error(tmp_path):
+    path = tmp_path / "spotify_tracks.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"spotify_tracks\.csv: the file is empty"):
+        read_tracks(path)
+
+
+def test_binary_garbage_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "spotify_tracks.csv"
+    path.write_bytes(np.random.default_rng(0).bytes(5000))
+    with pytest.raises(InputError, match=r"spotify_tracks\.csv: line 1 is not UTF-8 .*UTF-8 CSV"):
+        read_tracks(path)
+
+
+def test_latin1_file_is_refused_naming_the_line_and_byte(tracks_csv):
+    text = tracks_csv.read_text(encoding="utf-8").encode("ascii", errors="replace").decode()
+    lines = text.splitlines(keepends=True)
+    lines[5] = lines[5].replace(",", ",Caf\u00e9 ", 1)
+    tracks_csv.write_bytes("".join(lines).encode("latin-1"))
+    with pytest.raises(InputError, match=r"line 6 is not UTF-8 \(byte 0xE9 .*Latin-1.*iconv"):
+        read_tracks(tracks_csv)
+
+
+def test_utf16_with_bom_is_decoded_with_a_warning(tracks_csv, caplog):
+    expected, _ = read_tracks(tracks_csv)
+    tracks_csv.write_bytes(tracks_csv.read_text(encoding="utf-8").encode("utf-16"))
+    with caplog.at_level(logging.WARNING):
+        tracks, _ = read_tracks(tracks_csv)
+    pd.testing.assert_frame_equal(tracks, expected)
+    assert "spotify_tracks.csv: decoded as UTF-16" in caplog.text
+
+
+def test_utf8_bom_is_read_as_utf8(tracks_csv, caplog):
+    expected, _ = read_tracks(tracks_csv)
+    tracks_csv.write_bytes(b"\xef\xbb\xbf" + tracks_csv.read_bytes())
+    with caplog.at_level(logging.WARNING):
+        tracks, _ = read_tracks(tracks_csv)
+    pd.testing.assert_frame_equal(tracks, expected)
+    assert "decoded" not in caplog.text
+
+
+def test_a_50_mb_field_is_dropped_or_quoted_short(tracks_csv, caplog):
+    huge = "x" * 50_000_000
+    path = rewrite(tracks_csv, lambda f: f.loc.__setitem__((2, "name"), huge))
+    with caplog.at_level(logging.WARNING):
+        tracks, report = read_tracks(path)
+    assert report["dropped_too_long"] == {"name": 1} and len(tracks) == report["rows_read"] - 1
+    assert "dropped 1 rows whose 'name' is longer than 10,000 characters" in caplog.text
+    path = rewrite(tracks_csv, lambda f: f.loc.__setitem__((2, "tempo"), "9" * 50_000_000))
+    with pytest.raises(InputError, match=r"'tempo' must be numeric.*row 3: '9999") as error:
+        read_tracks(path)
+    assert len(str(error.value)) < 500
+
+
+def test_all_rows_identical_is_an_error(tracks_csv):
+    def edit(frame):
+        for column in BASIC_FEATURES:
+            frame[column] = frame.loc[0, column]
+
+    with pytest.raises(InputError, match=r"all 300 valid rows have the same values.*nothing"):
+        read_tracks(rewrite(tracks_csv, edit))
+
+
+def test_low_level_rows_all_identical_is_an_error(raw_pair):
+    tracks_path, low_path = raw_pair
+
+    def edit(frame):
+        features = [c for c in frame.columns if c not in ("track_id", "Unnamed: 0")]
+        frame[features] = frame.loc[0, features].to_numpy()
+
+    tracks, _ = read_tracks(tracks_path)
+    with pytest.raises(InputError, match=r"low_level_audio_features\.csv: all \d+ valid rows"):
+        read_low_level(rewrite(low_path, edit), tracks["id"])

@@ -1,12 +1,13 @@
 """Publication into the models directory (modelprep.publish), on plain files."""
 
 import json
+import os
 
 import pytest
 
 from modelprep import publish as publish_module
 from modelprep.artifacts import file_sha256, link_or_copy
-from modelprep.errors import InputError
+from modelprep.errors import InputError, PublishFailed
 from modelprep.publish import PREVIOUS, PublishRefused, publish, rollback
 
 
@@ -128,7 +129,7 @@ def test_failure_half_way_puts_back_exactly_the_published_set(
     run(staged(tmp_path / "s1", ["a", "b"]), models, ["a", "b"])
     before, previous = snapshot(models), snapshot(models / PREVIOUS)
     fail_on_call(monkeypatch, fail_at)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(PublishFailed, match="No space left.*published before are unchanged"):
         run(staged(tmp_path / "s2", ["a", "b"], content=content), models, ["a", "b"])
     assert snapshot(models) == before
     assert snapshot(models / PREVIOUS) in (previous, before)
@@ -175,3 +176,14 @@ def test_rollback_restores_byte_for_byte_and_can_be_undone(tmp_path):
     assert snapshot(models) == first
     rollback(models)
     assert snapshot(models) == second
+
+
+def test_published_files_are_not_world_writable_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        sources = staged(tmp_path / "staged", ["a"])
+        run(sources, tmp_path / "models", ["a"])
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "models").iterdir()}
+    assert modes == {name: 0o644 for name in modes} and "manifest.json" in modes

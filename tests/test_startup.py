@@ -2,40 +2,17 @@
 
 import fcntl
 import json
-import os
 import subprocess
 import sys
 
 import pytest
-from conftest import CONTRACT_ENV, REPO, write_demo
+from conftest import marker, published, startup, write_demo
 
 from modelprep import InputError
 from modelprep.settings import flag_from_env
 from modelprep.startup import failed_jobs
 
 pytestmark = pytest.mark.workflow
-STARTUP = REPO / "scripts" / "startup.py"
-
-
-def startup(workdir, *args, env=None):
-    clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV + ("FORCE_REGENERATE",)}
-    return subprocess.run(
-        [sys.executable, str(STARTUP), *args],
-        cwd=workdir,
-        env={**clean, "MARKER_DIR": str(workdir / "markers"), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def published(workdir):
-    models = workdir / "data" / "models"
-    return {p.name: p.read_bytes() for p in models.iterdir() if p.is_file()}
-
-
-def marker(workdir, name):
-    return json.loads((workdir / "markers" / f"model_prep_{name}").read_text())
 
 
 @pytest.mark.parametrize("value", ["true", "1", "YES", " yes "])
