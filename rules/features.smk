@@ -12,8 +12,8 @@ rule scale_features:
         f"{BENCHMARKS}/scale_features/{{variant}}.tsv"
     wildcard_constraints:
         variant=variant_pattern(pca=False),
-    threads: 1
     priority: FEATURE_PRIORITY
+    threads: 1
     resources:
         mem_mb=mem_mb(6),
         runtime=runtime_min(60),
@@ -38,8 +38,8 @@ rule pca_features:
         f"{BENCHMARKS}/pca_features/{{variant}}.tsv"
     wildcard_constraints:
         variant=variant_pattern(pca=True),
-    threads: 1
     priority: FEATURE_PRIORITY
+    threads: 1
     resources:
         mem_mb=mem_mb(4),
         runtime=runtime_min(60),

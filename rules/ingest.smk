@@ -9,8 +9,8 @@ rule ingest_tracks:
         f"{LOGS}/ingest_tracks/tracks.log",
     benchmark:
         f"{BENCHMARKS}/ingest_tracks/tracks.tsv"
-    threads: 1
     priority: FEATURE_PRIORITY
+    threads: 1
     resources:
         mem_mb=mem_mb(8),
         runtime=runtime_min(60),
@@ -30,8 +30,8 @@ rule ingest_low_level:
         f"{LOGS}/ingest_low_level/low_level.log",
     benchmark:
         f"{BENCHMARKS}/ingest_low_level/low_level.tsv"
-    threads: 1
     priority: FEATURE_PRIORITY
+    threads: 1
     resources:
         mem_mb=mem_mb(8),
         runtime=runtime_min(60),
