@@ -6,7 +6,6 @@ import yaml
 from snakemake.utils import validate
 
 from modelprep.errors import InputError
-
 from modelprep.resources import last_wall_seconds
 from modelprep.schema import BASIC_FEATURES
 from modelprep.settings import (
