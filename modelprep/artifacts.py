@@ -24,7 +24,6 @@ RECORDED_LIBRARIES = (
     "hdbscan",
     "fast_hdbscan",
     "numba",
-    "pynndescent",
     "pandas",
     "joblib",
     "snakemake",

@@ -1,15 +1,16 @@
 """The project's benchmark: the real workflow cold and warm, beside the straightforward baseline.
 
-``python -m modelprep.bench`` generates demo data (default 101,939 tracks with low-level
-features), runs ``snakemake`` cold (no processed files, models or Snakemake metadata) and warm
-(``--forceall``, publication included) ``--repeats`` times each and reports medians, the
-per-rule wall time and peak memory from Snakemake's ``benchmark:`` files, and, at
-``--baseline-tracks`` (20,000), the baseline measured in the same invocation: every variant
-built one after another with the ``hdbscan`` package's default algorithm and the full
-silhouette score, plus the quality guard (adjusted Rand index of the published labels against
-a reference ``hdbscan`` fit with the same parameters on the same matrix, and the noise
-fraction difference). Results go to stdout (Markdown) and ``--out`` (JSON), with date and
-machine, because these machines are shared and noisy.
+``python -m modelprep.bench`` generates demo data of each ``--families`` family (default
+genres and latent, 101,939 tracks with low-level features), runs ``snakemake`` cold (no
+processed files, models or Snakemake metadata) and warm (``--forceall``, publication included)
+``--repeats`` times each and reports medians, the per-rule wall time and peak memory from
+Snakemake's ``benchmark:`` files, and, at ``--baseline-tracks`` (20,000), the baseline measured
+in the same invocation: every variant built one after another with the ``hdbscan`` package's
+default algorithm and the full silhouette score. Then the exactness guard, at the baseline
+size on every ``--guard-families`` family: each published model against ``hdbscan``'s exact
+tree on the published embedding (modelprep.certificate: tree weights, ARI, noise). Results go
+to stdout (Markdown) and ``--out`` (JSON), with date and machine, because these machines are
+shared and noisy.
 """
 
 from __future__ import annotations
@@ -138,34 +139,32 @@ def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
 
 def variant_params(config: dict, variant: str) -> dict:
     params = {**config["hdbscan"], **config["variants"][variant]["hdbscan"]}
-    params.pop("prediction_data", None)
-    params.pop("engine", None)
+    for key in ("prediction_data", "engine", "mst_algorithm", "approx_min_span_tree"):
+        params.pop(key, None)
     params["algorithm"] = "best"  # the package's default
     return params
 
 
-def quality_guard(workdir: Path, config: dict) -> dict:
-    """Published labels against a reference hdbscan fit on the published matrix."""
-    import hdbscan
-    from sklearn.metrics import adjusted_rand_score
+def quality_guard(workdir: Path) -> dict:
+    """Every published model against hdbscan's exact tree on its published embedding, with
+    the parameters its config records. A variant passes when its tree is a minimum one."""
+    from modelprep import certificate
 
     models = workdir / "data" / "models"
     guard = {}
-    for variant in config["variants"]:
-        path = models / f"{variant}_audio_embeddings.pkl"
-        if not path.exists():
-            continue
-        embedding = load_pickle(path)
-        labels = load_pickle(models / f"{variant}_cluster_labels.pkl")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            reference = hdbscan.HDBSCAN(**variant_params(config, variant)).fit(embedding).labels_
-        ari = float(adjusted_rand_score(reference, labels))
-        noise_gap = abs(float((labels == -1).mean()) - float((reference == -1).mean()))
+    for config_path in sorted(models.glob("hdbscan_config_*.json")):
+        config = json.loads(config_path.read_text())
+        variant = config["variant_name"]
+        embedding = load_pickle(models / f"{variant}_audio_embeddings.pkl")
+        model = load_pickle(models / f"{variant}_hdbscan_model.pkl")
+        started = time.perf_counter()
+        result = certificate.certify(model, embedding, config["hdbscan_params"])
         guard[variant] = {
-            "ari": ari,
-            "noise_points_gap": 100 * noise_gap,
-            "ok": ari >= 0.95 and 100 * noise_gap <= 2.0,
+            "mst_algorithm": config["mst_algorithm"],
+            **result["tree"],
+            **result["labels"],
+            "reference_s": time.perf_counter() - started,
+            "ok": result["tree"]["exact"] and config["mst_exact"],
         }
     return guard
 
@@ -224,46 +223,57 @@ def time_queries(models_dir: Path, queries: int = 200, seed: int = 0) -> dict:
     }
 
 
+def _runs_row(measure: str, runs: list[float]) -> str:
+    values = ", ".join(f"{s:.1f}" for s in runs)
+    return f"| {measure} | {statistics.median(runs):.1f} s | {values} |"
+
+
 def render(report: dict) -> str:
-    m, full, small = report["machine"], report["full"], report["at_baseline_size"]
-
-    def row(measure: str, runs: list[float]) -> str:
-        values = ", ".join(f"{s:.1f}" for s in runs)
-        return f"| {measure} | {statistics.median(runs):.1f} s | {values} |"
-
+    m, small = report["machine"], report["at_baseline_size"]
     lines = [
         f"Benchmark {m['date']} on {m['host']} ({m['cpu']}, {m['usable_cores']} usable cores)",
         "",
         "| measure | median | runs |",
         "|---|---|---|",
-        row(f"cold build, {report['tracks']} tracks", full["cold_s"]),
-        row(f"warm build (--forceall), {report['tracks']} tracks", full["warm_s"]),
-        f"| no-op dry run | {full['noop_dry_run_s']:.2f} s | 1 |",
-        f"| `startup.py --check-only` | {full['check_only_s']:.2f} s | 1 |",
-        row(f"warm build, {report['baseline_tracks']} tracks", small["warm_s"]),
-        row(f"baseline, {report['baseline_tracks']} tracks", report["baseline_s"]),
+    ]
+    for family, full in report["full"].items():
+        size = f"{report['tracks']} tracks, {family}"
+        lines += [
+            _runs_row(f"cold build, {size}", full["cold_s"]),
+            _runs_row(f"warm build (--forceall), {size}", full["warm_s"]),
+            f"| no-op dry run, {family} | {full['noop_dry_run_s']:.2f} s | 1 |",
+            f"| `startup.py --check-only`, {family} | {full['check_only_s']:.2f} s | 1 |",
+        ]
+    lines += [
+        _runs_row(f"warm build, {report['baseline_tracks']} tracks", small["warm_s"]),
+        _runs_row(f"baseline, {report['baseline_tracks']} tracks", report["baseline_s"]),
         f"| speed-up at {report['baseline_tracks']} tracks (baseline / warm) | "
         f"{report['speedup']:.1f}x | |",
         f"| `similar(k=10)` on {report['queries']['variant']}, {report['tracks']} tracks: "
         f"in the cluster / global | {report['queries']['within_cluster_median_ms']:.2f} / "
         f"{report['queries']['global_median_ms']:.2f} ms | 200 queries |",
         f"| `modelprep.load` (verify and unpickle) | {report['queries']['load_s']:.2f} s | 1 |",
-        "",
-        "| job (warm, full size) | wall s | peak MiB |",
-        "|---|---|---|",
     ]
-    for job, record in sorted(full["per_rule"].items(), key=lambda kv: -kv[1]["s"]):
-        lines.append(f"| {job} | {record['s']:.1f} | {record['max_rss_mib']:.0f} |")
+    for family, full in report["full"].items():
+        lines += ["", f"| job (warm, full size, {family}) | wall s | peak MiB |", "|---|---|---|"]
+        for job, record in sorted(full["per_rule"].items(), key=lambda kv: -kv[1]["s"]):
+            lines.append(f"| {job} | {record['s']:.1f} | {record['max_rss_mib']:.0f} |")
     lines += [
         "",
-        "| variant | ARI vs reference | noise gap (points) | guard |",
-        "|---|---|---|---|",
+        f"Exactness guard at {report['baseline_tracks']} tracks: the published model against "
+        "hdbscan's exact tree (`approx_min_span_tree=False`) on the published embedding.",
+        "",
+        "| family | variant | path | tree total, rel. diff | largest edge diff | ARI | "
+        "noise gap (points) | guard |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for variant, guard in report["quality_guard"].items():
-        verdict = "ok" if guard["ok"] else "FAILED"
-        lines.append(
-            f"| {variant} | {guard['ari']:.4f} | {guard['noise_points_gap']:.2f} | {verdict} |"
-        )
+    for family, guard in report["quality_guard"].items():
+        for variant, g in guard.items():
+            lines.append(
+                f"| {family} | {variant} | {g['mst_algorithm']} | {g['total_rel']:.1e} | "
+                f"{g['max_edge_rel']:.1e} | {g['ari']:.4f} | {g['noise_gap_points']:.2f} | "
+                f"{'exact' if g['ok'] else 'FAILED'} |"
+            )
     return "\n".join(lines)
 
 
@@ -272,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m modelprep.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--tracks", type=int, default=101_939)
+    parser.add_argument("--families", default="genres,latent", help="full-size builds")
+    parser.add_argument("--guard-families", default="genres,latent,skewed")
     parser.add_argument("--baseline-tracks", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--baseline-repeats", type=int, default=3)
@@ -280,23 +292,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     args = parser.parse_args(argv)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    families = args.families.split(",")
+    guard_families = args.guard_families.split(",")
 
-    full, small = args.workdir / "full", args.workdir / "baseline"
-    demo.write(full / "data" / "raw", args.tracks, seed=7)
-    demo.write(small / "data" / "raw", args.baseline_tracks, seed=7)
     report = {"machine": machine(), "tracks": args.tracks, "baseline_tracks": args.baseline_tracks}
-    report["full"] = measure_workflow(full, args.cores, args.repeats)
-    report["queries"] = time_queries(full / "data" / "models")
+    report["full"] = {}
+    for family in families:
+        full = args.workdir / f"full-{family}"
+        demo.write(full / "data" / "raw", args.tracks, seed=7, family=family)
+        report["full"][family] = measure_workflow(full, args.cores, args.repeats)
+    report["queries"] = time_queries(args.workdir / f"full-{families[0]}" / "data" / "models")
+    small = args.workdir / "baseline"
+    demo.write(small / "data" / "raw", args.baseline_tracks, seed=7)
     report["at_baseline_size"] = measure_workflow(small, args.cores, args.repeats)
     report["baseline_s"] = [
         baseline(small / "data" / "raw", config) for _ in range(args.baseline_repeats)
     ]
     report["baseline_median_s"] = statistics.median(report["baseline_s"])
     report["speedup"] = report["baseline_median_s"] / report["at_baseline_size"]["warm_median_s"]
-    report["quality_guard"] = quality_guard(small, config)
+    report["quality_guard"] = {}
+    for family in guard_families:
+        workdir = small if family == "genres" else args.workdir / f"guard-{family}"
+        if workdir != small:
+            demo.write(workdir / "data" / "raw", args.baseline_tracks, seed=7, family=family)
+            reset(workdir, cold=True)
+            snakemake_run(workdir, args.cores)
+        report["quality_guard"][family] = quality_guard(workdir)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(render(report))
-    return 0 if all(g["ok"] for g in report["quality_guard"].values()) else 1
+    guards = [g for family in report["quality_guard"].values() for g in family.values()]
+    return 0 if all(g["ok"] for g in guards) else 1
 
 
 if __name__ == "__main__":

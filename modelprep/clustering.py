@@ -8,27 +8,39 @@ from sklearn.neighbors import NearestNeighbors
 
 from modelprep.schema import NOISE
 
-# Below this many tracks hdbscan's own exact fit takes well under a second, and the k-NN
-# graph of the fast engine has too few points to be worth building.
-FAST_ENGINE_MIN_ROWS = 1000
+# hdbscan's algorithms that are exact whatever approx_min_span_tree says
+HDBSCAN_EXACT_ALGORITHMS = ("generic", "prims_kdtree", "prims_balltree")
 
 
-def fit_hdbscan(embedding: np.ndarray, params: dict, n_jobs: int, seed: int) -> hdbscan.HDBSCAN:
-    """Fit HDBSCAN with ``params`` (the config's keys) on ``n_jobs`` threads.
+def fit_hdbscan(
+    embedding: np.ndarray, params: dict, n_jobs: int, seed: int
+) -> tuple[hdbscan.HDBSCAN, dict]:
+    """Fit HDBSCAN with ``params`` (the config's keys) on ``n_jobs`` threads; returns the model
+    and how its spanning tree was built (``mst_algorithm``, ``mst_exact``).
 
-    ``engine: fast_hdbscan`` builds the spanning tree with fast_hdbscan (see modelprep.engine);
-    ``engine: hdbscan`` is hdbscan's own fit, whose ``core_dist_n_jobs`` defaults to 4 whatever
-    the machine has, so it is always set. Either way the result is an ``hdbscan.HDBSCAN``.
+    ``engine: modelprep`` builds the exact tree with modelprep.engine (``mst_algorithm``
+    chooses the path); ``engine: hdbscan`` is hdbscan's own fit, exact unless the config opts
+    into ``approx_min_span_tree``, with ``core_dist_n_jobs`` set (it defaults to 4 whatever
+    the machine has). Either way the result is a plain ``hdbscan.HDBSCAN``.
     """
     params = dict(params)
-    engine_name = params.pop("engine", "hdbscan")
-    if engine_name == "fast_hdbscan" and embedding.shape[0] >= FAST_ENGINE_MIN_ROWS:
+    engine_name = params.pop("engine", "modelprep")
+    path = params.pop("mst_algorithm", "auto")
+    approximate = params.pop("approx_min_span_tree", False)
+    if engine_name == "modelprep":
         from modelprep import engine
 
-        return engine.fit(embedding, params, seed, n_jobs)
-    model = hdbscan.HDBSCAN(**params, core_dist_n_jobs=max(1, int(n_jobs)))
+        model, path = engine.fit(embedding, params, seed, n_jobs, path)
+        return model, {"mst_algorithm": path, "mst_exact": True}
+    model = hdbscan.HDBSCAN(
+        **params, approx_min_span_tree=approximate, core_dist_n_jobs=max(1, int(n_jobs))
+    )
     model.fit(embedding)
-    return model
+    algorithm = model.algorithm
+    if algorithm == "best":  # hdbscan's own choice for euclidean data
+        algorithm = "prims_kdtree" if embedding.shape[1] > 60 else "boruvka_kdtree"
+    exact = not approximate or algorithm in HDBSCAN_EXACT_ALGORITHMS
+    return model, {"mst_algorithm": f"hdbscan_{algorithm}", "mst_exact": exact}
 
 
 def cluster_summary(labels: np.ndarray) -> dict:

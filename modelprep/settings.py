@@ -16,7 +16,7 @@ from modelprep.errors import InputError
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no", "")
-# fast_hdbscan's own switch to the k-NN graph: a k-d tree stops pruning above it.
+# Dimensions up to which fast_hdbscan's k-d tree prunes (its own switch to a k-NN graph).
 KD_TREE_MAX_DIMS = 30
 # The package modules the workflow's jobs import: their sources are inputs of every rule, so
 # editing one makes the jobs stale (a test checks the list against the jobs' real imports).
@@ -30,6 +30,7 @@ JOB_MODULES = (
     "ingest",
     "integrity",
     "jobs",
+    "mst",
     "publish",
     "quality",
     "report",
@@ -130,16 +131,6 @@ def uses_low_level(variants: Mapping[str, dict], name: str) -> bool:
     if spec.get("pca_of"):
         return uses_low_level(variants, spec["pca_of"])
     return "low_level" in spec["columns"]
-
-
-def known_dims(variants: Mapping[str, dict], name: str, n_basic: int) -> int | None:
-    """A variant's embedding width when config alone fixes it (basic columns or a PCA size);
-    None when it depends on the low-level CSV.
-    """
-    spec = variants[name]
-    if spec.get("pca_of"):
-        return int(spec["pca_components"])
-    return n_basic if list(spec["columns"]) == ["basic"] else None
 
 
 def config_problem(config: Mapping, schema: Mapping) -> str | None:

@@ -162,7 +162,7 @@ def cluster(
 
     embedding = load_pickle(embeddings)
     started = time.perf_counter()
-    model = clustering.fit_hdbscan(embedding, hdbscan_params, threads, seed)
+    model, tree = clustering.fit_hdbscan(embedding, hdbscan_params, threads, seed)
     fit_seconds = time.perf_counter() - started
     labels = np.asarray(model.labels_, dtype=np.int64)
     summary = clustering.cluster_summary(labels)
@@ -188,6 +188,7 @@ def cluster(
             "cluster_size_quantiles": quality.size_quantiles(labels),
             "silhouette_excludes_noise": True,
             "hdbscan_params": {**hdbscan_params, "core_dist_n_jobs": threads},
+            **tree,
             "seconds_fit": round(fit_seconds, 3),
             "seconds_metrics": round(time.perf_counter() - started, 3),
         },
@@ -238,6 +239,9 @@ def variant_config(
         "cluster_selection_epsilon": params["cluster_selection_epsilon"],
         "metric": params["metric"],
         "hdbscan_params": params,
+        # how the spanning tree was built, and whether it is the exact minimum one
+        "mst_algorithm": clus["mst_algorithm"],
+        "mst_exact": clus["mst_exact"],
         "feature_shape": feats["feature_shape"],
         **{k: {**feats, **clus}[k] for k in selection.QUALITY_KEYS},
         "status": clus["status"],

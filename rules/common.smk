@@ -7,13 +7,10 @@ from snakemake.utils import validate
 
 from modelprep.errors import InputError
 from modelprep.resources import last_wall_seconds
-from modelprep.schema import BASIC_FEATURES
 from modelprep.settings import (
     JOB_MODULES,
-    KD_TREE_MAX_DIMS,
     check_paths,
     config_problem,
-    known_dims,
     log_level_from_env,
     new_run_id,
     paths_from_env,
@@ -34,7 +31,7 @@ LOG_LEVEL = log_level_from_env()
 # Jobs read these from the environment: neither may make a job stale.
 os.environ["LOG_LEVEL"] = LOG_LEVEL
 os.environ.setdefault("MODELPREP_RUN_ID", new_run_id())
-# fast_hdbscan's compiled numba code, kept between runs (site-packages may be read-only).
+# The engine's compiled numba code, kept between runs (site-packages may be read-only).
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath(PATHS.numba_cache))
 
 PROCESSED = PATHS.processed
@@ -146,33 +143,13 @@ def hdbscan_params(wildcards):
 
 
 def threads_of(variant):
-    """The cluster job's threads: config's cluster_threads, refused where the count would
-    change the model (fast_hdbscan's pynndescent graph, or a width the CSV decides).
+    """The cluster job's threads: config's cluster_threads (every path gives the same model
+    on any count); hdbscan's own Borůvka takes two by default.
     """
-    spec = VARIANTS[variant]
     params = variant_hdbscan(variant)
-    if params["engine"] != "fast_hdbscan":
-        boruvka = (
-            params["algorithm"].startswith("boruvka") or params["algorithm"] == "best"
-        )
-        return spec.get("cluster_threads", 2 if boruvka else 1)
-    threads = spec.get("cluster_threads", 1)
-    dims = known_dims(VARIANTS, variant, len(BASIC_FEATURES))
-    if threads > 1 and (dims is None or dims > KD_TREE_MAX_DIMS):
-        raise ValueError(
-            f"config: variants.{variant}.cluster_threads is {threads}, but fast_hdbscan's "
-            f"result depends on the thread count above {KD_TREE_MAX_DIMS} columns or when "
-            "the low-level CSV decides the width: remove the key (one thread)"
-        )
-    return threads
-
-
-def check_thread_counts():
-    for name in VARIANTS:
-        threads_of(name)
-
-
-check_thread_counts()
+    boruvka = params["algorithm"].startswith("boruvka") or params["algorithm"] == "best"
+    default = 2 if params["engine"] == "hdbscan" and boruvka else 1
+    return VARIANTS[variant].get("cluster_threads", default)
 
 
 def cluster_threads(wildcards):

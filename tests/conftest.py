@@ -22,13 +22,13 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 N_TRACKS = 2000
 CONTRACT_ENV = ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "LOG_LEVEL", "MODELPREP_RUN_ID")
-# Kept between sessions: the backend's venv, and numba's compiled fast_hdbscan code.
+# Kept between sessions: the backend's venv, and numba's compiled engine code.
 TEST_CACHE = Path(os.environ.get("MODELPREP_TEST_CACHE", Path.home() / ".cache/modelprep-tests"))
 
 
 @pytest.fixture(scope="session", autouse=True)
 def numba_cache():
-    """Every build of the session shares one numba cache, so fast_hdbscan compiles once."""
+    """Every build of the session shares one numba cache, so the engine compiles once."""
     os.environ.setdefault("NUMBA_CACHE_DIR", str(TEST_CACHE / "numba"))
 
 

@@ -1,20 +1,36 @@
 """The benchmark's parts on the session build (the full benchmark is too slow for a test)."""
 
+import shutil
+
 import pytest
 import yaml
 from conftest import REPO
 
 from modelprep import bench
+from modelprep.artifacts import load_pickle, save_pickle
 
 pytestmark = pytest.mark.workflow
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
-def test_quality_guard_compares_published_labels_with_a_reference_fit(full_build):
-    guard = bench.quality_guard(full_build, CONFIG)
+def test_quality_guard_certifies_every_published_tree_against_the_exact_one(full_build):
+    guard = bench.quality_guard(full_build)
     assert set(guard) == set(CONFIG["variants"])
     for record in guard.values():
-        assert record["ok"] and record["ari"] > 0.95 and record["noise_points_gap"] <= 2
+        assert record["ok"] and record["exact"] and record["mst_algorithm"] == "exact_blocks"
+        assert record["total_rel"] <= 1e-7 and record["ari"] > 0.95
+
+
+def test_quality_guard_fails_a_tree_that_is_not_the_minimum(full_build, tmp_path):
+    """One merge distance of a published model raised by 0.1 %: the guard must see it."""
+    copy = tmp_path / "build"
+    shutil.copytree(full_build / "data" / "models", copy / "data" / "models")
+    path = copy / "data" / "models" / "pca_features_hdbscan_model.pkl"
+    model = load_pickle(path)
+    model._single_linkage_tree[-1, 2] *= 1.001
+    save_pickle(model, path)
+    guard = bench.quality_guard(copy)
+    assert not guard["pca_features"]["ok"] and guard["naive_features"]["ok"]
 
 
 def test_baseline_builds_every_variant(full_build):
@@ -37,17 +53,18 @@ def test_rule_records_and_report(full_build):
         "machine": bench.machine(),
         "tracks": 2000,
         "baseline_tracks": 2000,
-        "full": workflow,
+        "full": {"genres": workflow},
         "at_baseline_size": workflow,
         "baseline_s": [20.0],
         "baseline_median_s": 20.0,
         "speedup": 10.0,
-        "quality_guard": bench.quality_guard(full_build, CONFIG),
+        "quality_guard": {"genres": bench.quality_guard(full_build)},
         "queries": bench.time_queries(full_build / "data" / "models", queries=20),
     }
     assert 0 < report["queries"]["within_cluster_median_ms"] < 1000
     text = bench.render(report)
-    assert "| cold build, 2000 tracks | 3.0 s | 3.0, 2.0, 4.0 |" in text
-    assert "| `startup.py --check-only` | 1.30 s | 1 |" in text
+    assert "| cold build, 2000 tracks, genres | 3.0 s | 3.0, 2.0, 4.0 |" in text
+    assert "| `startup.py --check-only`, genres | 1.30 s | 1 |" in text
+    assert "| genres | llav_pca | exact_blocks |" in text and "FAILED" not in text
     assert "| cluster[naive_features] |" in text and "10.0x" in text
     assert "`similar(k=10)` on" in text

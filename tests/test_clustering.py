@@ -27,21 +27,26 @@ def blobs():
     return X, y
 
 
-def test_finds_the_blobs(blobs):
+@pytest.mark.parametrize("engine", ["modelprep", "hdbscan"])
+def test_finds_the_blobs(blobs, engine):
     X, _ = blobs
-    model = fit_hdbscan(X, PARAMS, n_jobs=1, seed=0)
+    model, tree = fit_hdbscan(X, {**PARAMS, "engine": engine}, n_jobs=1, seed=0)
     summary = cluster_summary(model.labels_)
     assert summary["n_clusters"] == 4
     assert summary["noise_fraction"] < 0.1
-    assert model.core_dist_n_jobs == 1
+    assert tree["mst_exact"] is True
+    if engine == "hdbscan":  # whose core_dist_n_jobs would default to 4
+        assert model.core_dist_n_jobs == 1
 
 
-def test_same_labels_whatever_the_workers(blobs):
+@pytest.mark.parametrize("engine", ["modelprep", "hdbscan"])
+def test_same_labels_whatever_the_workers(blobs, engine):
     X, _ = blobs
-    one = fit_hdbscan(X, PARAMS, n_jobs=1, seed=0).labels_
-    two = fit_hdbscan(X, PARAMS, n_jobs=2, seed=0).labels_
+    params = {**PARAMS, "engine": engine}
+    one = fit_hdbscan(X, params, n_jobs=1, seed=0)[0].labels_
+    two = fit_hdbscan(X, params, n_jobs=2, seed=0)[0].labels_
     assert np.array_equal(one, two)
-    assert np.array_equal(one, fit_hdbscan(X, PARAMS, n_jobs=1, seed=0).labels_)
+    assert np.array_equal(one, fit_hdbscan(X, params, n_jobs=1, seed=0)[0].labels_)
 
 
 def test_summary_counts():
@@ -71,7 +76,7 @@ def test_fewer_tracks_than_two_clusters_need_says_so():
 def test_uniform_noise_is_degenerate():
     X = np.random.default_rng(0).uniform(size=(300, 8))
     summary = cluster_summary(
-        fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1, seed=0).labels_
+        fit_hdbscan(X, {**PARAMS, "min_cluster_size": 100}, 1, seed=0)[0].labels_
     )
     assert degenerate_reason(summary, "uniform", 100) is not None
 

@@ -15,8 +15,6 @@ import pytest
 import yaml
 from conftest import REPO, write_demo
 
-from modelprep.clustering import FAST_ENGINE_MIN_ROWS
-
 CONTRACT_VARS = (
     "DATA_PATH",
     "RAW_DATA_PATH",
@@ -137,8 +135,8 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     env = {k: v.replace("/app", str(app)) for k, v in dockerfile_env().items()}
     markers = outside_tmp / "markers"
     env["MARKER_DIR"] = str(markers)
-    # Enough tracks for the fast engine, whose numba cache must land on the data volume.
-    write_demo(app / "data" / "raw", n_tracks=FAST_ENGINE_MIN_ROWS + 200, low_level=False)
+    # The engine's numba cache must land on the data volume.
+    write_demo(app / "data" / "raw", n_tracks=1200, low_level=False)
     (app / "models").mkdir()
     (app / ".snakemake").symlink_to(app / "data" / ".snakemake")
     markers.mkdir()

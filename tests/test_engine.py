@@ -1,19 +1,16 @@
-"""The fast engine against hdbscan itself, on generated blobs (modelprep.engine)."""
+"""The engine's model against hdbscan's own, on generated blobs (modelprep.engine)."""
 
-import importlib
 import pickle
-from pathlib import Path
 
 import hdbscan
 import numpy as np
 import pytest
 from hdbscan.prediction import PredictionData
-from numba.core.dispatcher import Dispatcher
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from modelprep import engine
-from modelprep.clustering import FAST_ENGINE_MIN_ROWS, fit_hdbscan
+from modelprep.clustering import fit_hdbscan
 
 PARAMS = {
     "min_cluster_size": 15,
@@ -40,54 +37,58 @@ def nested_blobs(n_features: int, n_samples: int = 2400, seed: int = 3) -> np.nd
     return X
 
 
-# The three ways to the spanning tree: fast_hdbscan's k-d tree (5 dimensions), the exact k-NN
-# graph (40 dimensions, small), pynndescent's seeded k-NN graph (40 dimensions, made "large").
-PATHS = {"kd_tree": (5, engine.BRUTE_MAX_WORK), "exact_graph": (40, engine.BRUTE_MAX_WORK)}
-PATHS["nndescent_graph"] = (40, 0)
+# The engine's two exact paths to the spanning tree, on 5 and 40 dimensions (kd_tree only
+# where it prunes).
+CASES = {
+    "exact_blocks_5d": (5, "exact_blocks"),
+    "exact_blocks_40d": (40, "exact_blocks"),
+    "kd_tree_5d": (5, "kd_tree"),
+}
 
 
-@pytest.fixture(scope="module", params=list(PATHS))
+@pytest.fixture(scope="module", params=list(CASES))
 def fitted(request):
-    n_features, brute_max_work = PATHS[request.param]
+    n_features, path = CASES[request.param]
     X = nested_blobs(n_features)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "BRUTE_MAX_WORK", brute_max_work)
-        yield X, engine.fit(X, PARAMS, seed=42, threads=2), request.param
+    model, taken = engine.fit(X, PARAMS, seed=42, threads=2, path=path)
+    assert taken == path
+    return X, model, path
 
 
 def test_labels_agree_with_hdbscan(fitted):
     X, model, _ = fitted
-    reference = hdbscan.HDBSCAN(**PARAMS).fit(X)
-    assert adjusted_rand_score(reference.labels_, model.labels_) >= 0.95
+    reference = hdbscan.HDBSCAN(**PARAMS, approx_min_span_tree=False).fit(X)
+    assert adjusted_rand_score(reference.labels_, model.labels_) >= 0.99
     noise = (model.labels_ == -1).mean()
-    assert abs(noise - (reference.labels_ == -1).mean()) <= 0.02
+    assert abs(noise - (reference.labels_ == -1).mean()) <= 0.005
     assert model.labels_.max() + 1 == 6
 
 
-def test_same_seed_same_model(fitted):
-    """Same seed and threads, same model (pynndescent's result depends on its thread count,
-    which the cluster rule fixes)."""
-    X, model, _ = fitted
-    again = engine.fit(X, PARAMS, seed=42, threads=2)
-    assert np.array_equal(again.labels_, model.labels_)
-    assert np.array_equal(again.probabilities_, model.probabilities_)
-
-
-def test_kd_tree_model_is_the_same_on_one_or_two_threads():
-    """What lets config give a k-d tree variant more than one thread (cluster_threads)."""
+@pytest.mark.parametrize("path", ["exact_blocks", "kd_tree"])
+def test_the_model_is_the_same_on_one_or_two_threads(path):
+    """What lets config give any variant more than one thread (cluster_threads)."""
     X = nested_blobs(12, n_samples=6000)
-    one, two = (engine.fit(X, PARAMS, seed=42, threads=t) for t in (1, 2))
+    one, two = (engine.fit(X, PARAMS, seed=42, threads=t, path=path)[0] for t in (1, 2))
     assert np.array_equal(one.labels_, two.labels_)
     assert np.array_equal(one.probabilities_, two.probabilities_)
     assert np.array_equal(one._single_linkage_tree, two._single_linkage_tree)
+
+
+def test_auto_takes_the_k_d_tree_only_for_many_rows_in_few_dimensions():
+    assert engine.mst_algorithm(100_000, 12) == "exact_blocks"
+    assert engine.mst_algorithm(100_000, 219) == "exact_blocks"
+    assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 12) == "kd_tree"
+    assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 60) == "exact_blocks"
+    assert engine.mst_algorithm(10, 219, "kd_tree") == "kd_tree"
+    with pytest.raises(ValueError, match="not one of auto, exact_blocks, kd_tree"):
+        engine.mst_algorithm(10, 2, "knn_graph")
 
 
 def test_prediction_data_equals_hdbscans(fitted):
     X, model, path = fitted
     ours = model.prediction_data_
     theirs = PredictionData(X, model.condensed_tree_, PARAMS["min_samples"])
-    if path != "nndescent_graph":  # whose neighbours are approximate
-        np.testing.assert_allclose(ours.core_distances, theirs.core_distances, rtol=1e-6)
+    np.testing.assert_allclose(ours.core_distances, theirs.core_distances, rtol=1e-6)
     assert len(ours.max_lambdas) > len(ours.reverse_cluster_map)  # nested clusters exist
     for name in ("cluster_map", "reverse_cluster_map", "max_lambdas", "leaf_max_lambdas"):
         assert getattr(ours, name) == getattr(theirs, name), name
@@ -109,10 +110,26 @@ def test_a_plain_hdbscan_model_that_predicts(fitted):
     assert np.isfinite(loaded.outlier_scores_).all()
 
 
-def test_small_sets_fit_with_hdbscan_itself():
-    X = nested_blobs(5, n_samples=FAST_ENGINE_MIN_ROWS - 1)
-    model = fit_hdbscan(X, {**PARAMS, "engine": "fast_hdbscan"}, n_jobs=1, seed=0)
-    assert np.array_equal(model.labels_, hdbscan.HDBSCAN(**PARAMS).fit(X).labels_)
+def test_small_sets_are_exact_too():
+    """No size falls back to hdbscan's default, whose Borůvka tree is approximate."""
+    X = nested_blobs(5, n_samples=300)
+    model, tree = fit_hdbscan(X, {**PARAMS, "engine": "modelprep"}, n_jobs=1, seed=0)
+    assert tree == {"mst_algorithm": "exact_blocks", "mst_exact": True}
+    reference = hdbscan.HDBSCAN(**PARAMS, approx_min_span_tree=False).fit(X)
+    np.testing.assert_allclose(
+        np.sort(model._single_linkage_tree[:, 2]),
+        np.sort(reference.single_linkage_tree_.to_numpy()[:, 2]),
+        rtol=1e-12,
+    )
+
+
+def test_the_hdbscan_engine_says_whether_its_tree_is_exact():
+    X = nested_blobs(5, n_samples=600)
+    params = {**PARAMS, "engine": "hdbscan", "algorithm": "best"}
+    _, exact = fit_hdbscan(X, params, n_jobs=1, seed=0)
+    _, approximate = fit_hdbscan(X, {**params, "approx_min_span_tree": True}, n_jobs=1, seed=0)
+    assert exact == {"mst_algorithm": "hdbscan_boruvka_kdtree", "mst_exact": True}
+    assert approximate == {"mst_algorithm": "hdbscan_boruvka_kdtree", "mst_exact": False}
 
 
 def test_non_finite_embedding_is_refused():
@@ -120,20 +137,3 @@ def test_non_finite_embedding_is_refused():
     X[7, 2] = np.nan
     with pytest.raises(ValueError, match="non-finite"):
         engine.fit(X, PARAMS, seed=0, threads=1)
-
-
-def test_pynndescent_code_is_cached_on_disk(monkeypatch):
-    """pynndescent compiles uncached; the engine turns numba's disk cache on for it, which
-    saves about 20 s in every cluster job that takes the k-NN graph path."""
-    monkeypatch.setattr(engine, "BRUTE_MAX_WORK", 0)
-    engine.fit(nested_blobs(40, n_samples=1200), PARAMS, seed=0, threads=1)
-    compiled = [
-        function
-        for name in engine.PYNNDESCENT_MODULES
-        for function in vars(importlib.import_module(name)).values()
-        if isinstance(function, Dispatcher) and function.signatures
-    ]
-    assert len(compiled) > 10
-    cached = [f for f in compiled if Path(f._cache._cache_file._index_path).is_file()]
-    uncachable = {f.py_func.__name__ for f in compiled} - {f.py_func.__name__ for f in cached}
-    assert uncachable <= {"nn_descent", "nn_descent_internal"}  # they take the distance
