@@ -12,12 +12,12 @@ clusters. This module finds the true minimum in three steps, every number exact:
    beat a row's current k-th distance are measured exactly, in float64, by direct difference
    (so duplicate rows are at distance 0). Block pairs whose principal-component bound already
    exceeds every k-th distance in both blocks are skipped.
-2. **Borůvka rounds certified by the k-NN bound.** A component's lightest outgoing edge among
-   the k-NN graph's edges is the lightest of all when it is lighter than the smallest k-th
-   distance in the component: an edge outside the graph joins points that are not among each
-   other's k nearest, so it weighs at least the larger of their k-th distances.
-3. **Exact search where the bound cannot certify.** Searchers (points whose k-th distance is
-   below their component's best edge) are compared with every other component, best-first by
+2. **Borůvka rounds certified by the k-NN bound.** An edge outside the k-NN graph joins points
+   that are not among each other's k nearest, so it weighs at least each end's *reach*,
+   max(core distance, k-th distance / alpha). A component's lightest graph edge to another
+   component is therefore the lightest of all when it is lighter than every member's reach.
+3. **Exact search where the bound cannot certify.** Searchers (points whose reach is not
+   above their component's best edge) are compared with every other component, best-first by
    the per-point, per-block lower bounds recorded in step 1 and refined by each GEMM; a pair
    is measured exactly only when its bound may beat the best edge found so far.
 
@@ -27,11 +27,18 @@ unique minimum under that order, the same on any thread count and block layout.
 
 from __future__ import annotations
 
+import warnings
+
 import numba
 import numpy as np
 
 # float32's unit roundoff
 U32 = 2.0**-24
+# Raises a float64 limit enough that its float32 rounding is still above it.
+LIMIT_ROUNDING = 1 + 2.0**-20
+# Margins of the principal-component bounds, for the projection's float64 rounding:
+# relative, and absolute (the rows are scaled to norms below 1).
+PROJECTION_MARGIN = (1e-6, 1e-9)
 # Rows per block: a block pair's GEMM is large enough for BLAS, small enough for the caches.
 BLOCK = 2048
 # Block-mates whose distances give each row its first k-th-distance limit.
@@ -118,13 +125,16 @@ def _screen(L, row_limit, col_limit, row_min, col_min):
 
 
 def _limits(squared: np.ndarray) -> np.ndarray:
-    """float32 limits no smaller than the float64 ones: a screen may pass more, never fewer."""
-    return (squared * (1 + 2.0**-20)).astype(np.float32)
+    """float32 limits no smaller than the float64 ones (float32 rounds by at most 2^-24,
+    relative, and the rows are scaled so that no limit is subnormal): a screen may pass more,
+    never fewer."""
+    return (squared * LIMIT_ROUNDING).astype(np.float32)
 
 
 @numba.njit(cache=True, nogil=True)
-def _knn_refine(L, r0, c0, diagonal, X, ids, bound, hd, hp, count, hits):
-    """Measure the pairs of a block whose bound may beat either row's k-th distance."""
+def _knn_refine(L, r0, c0, diagonal, X, ids, kth2, hd, hp, count, hits):
+    """Measure the pairs of a block whose bound may beat either row's k-th distance
+    (``kth2``: an upper bound of each row's squared k-th distance, tightened here)."""
     k = hd.shape[1]
     for a in range(L.shape[0]):
         if hits[a] == 0:
@@ -132,13 +142,13 @@ def _knn_refine(L, r0, c0, diagonal, X, ids, bound, hd, hp, count, hits):
         i = r0 + a
         for b in range(a + 1 if diagonal else 0, L.shape[1]):
             j = c0 + b
-            if L[a, b] > max(bound[i], bound[j]):
+            if L[a, b] > max(kth2[i], kth2[j]):
                 continue
             d2 = _sqdist(X, i, j)
             if _heap_push(hd, hp, count, ids, i, d2, j) and count[i] == k:
-                bound[i] = min(bound[i], hd[i, 0])
+                kth2[i] = min(kth2[i], hd[i, 0])
             if _heap_push(hd, hp, count, ids, j, d2, i) and count[j] == k:
-                bound[j] = min(bound[j], hd[j, 0])
+                kth2[j] = min(kth2[j], hd[j, 0])
 
 
 @numba.njit(cache=True, nogil=True)
@@ -151,7 +161,7 @@ def _edge_refine(
     comp,
     core,
     reach,
-    inv_alpha,
+    alpha,
     best_w,
     best_a,
     best_b,
@@ -176,10 +186,10 @@ def _edge_refine(
             if search_col[b] and reach[i] <= best_w[cj]:
                 limit = max(limit, best_w[cj])
             v = L[a, b]
-            low = max(np.sqrt(v) * inv_alpha if v > 0 else 0.0, core[i], core[j])
+            low = max(np.sqrt(np.float64(v)) / alpha if v > 0 else 0.0, core[i], core[j])
             if limit < 0 or low > limit:
                 continue
-            w = max(np.sqrt(_sqdist(X, i, j)) * inv_alpha, core[i], core[j])
+            w = max(np.sqrt(_sqdist(X, i, j)) / alpha, core[i], core[j])
             lo, hi = min(ids[i], ids[j]), max(ids[i], ids[j])
             if search_row[a] and _before(w, lo, hi, best_w[ci], best_a[ci], best_b[ci]):
                 best_w[ci], best_a[ci], best_b[ci] = w, lo, hi
@@ -231,10 +241,19 @@ class _Layout:
         n, d = X.shape
         centred = X - X.mean(axis=0)
         _, vectors = np.linalg.eigh(centred.T @ centred)
-        head = centred @ vectors[:, ::-1][:, : min(head_dims, d)]
+        axes = vectors[:, ::-1][:, : min(head_dims, d)]
+        head = centred @ axes
+        # The norm of what the head leaves out, measured directly (as |x|² - |head|² it would
+        # lose half its digits to cancellation where it is small).
+        tail = np.concatenate(
+            [
+                np.linalg.norm(chunk - chunk @ axes @ axes.T, axis=1)
+                for chunk in np.array_split(centred, max(1, n // 16384))
+            ]
+        )
         self.ids, self.starts = _block_layout(head, block, seed)
         self.X = np.ascontiguousarray(X[self.ids])
-        centred, head = centred[self.ids], head[self.ids]
+        centred, head, tail = centred[self.ids], head[self.ids], tail[self.ids]
         norms = np.einsum("ij,ij->i", centred, centred)
         # a_i . b_j = (1 - s)(|x_i|² + |x_j|²) - 2 x_i . x_j is at most the exact squared
         # distance: float32 inputs and d + 2 products err by less than (2d + 8) u (|x_i|² +
@@ -248,7 +267,6 @@ class _Layout:
         self.B[:, :d] = centred
         self.B[:, d] = 1.0
         self.B[:, d + 1] = (1.0 - slack) * norms
-        tail = np.sqrt(np.maximum(norms - np.einsum("ij,ij->i", head, head), 0.0))
         self.bounds = self._point_block_bounds(head, tail, norms.max())
 
     def _point_block_bounds(self, head, tail, largest_norm):
@@ -263,8 +281,8 @@ class _Layout:
             gap = np.maximum(np.sqrt(((head - centre) ** 2).sum(axis=1)) - radius, 0.0)
             low, high = tail[part].min(), tail[part].max()
             tail_gap = np.maximum(np.maximum(tail - high, low - tail), 0.0)
-            # the projection's rounding: a relative and an absolute margin
-            bounds[:, b] = (gap**2 + tail_gap**2) * (1 - 1e-6) - 1e-9 * (1 + largest_norm)
+            relative, absolute = PROJECTION_MARGIN
+            bounds[:, b] = (gap**2 + tail_gap**2) * (1 - relative) - absolute * largest_norm
         return bounds
 
     @property
@@ -279,7 +297,8 @@ class _Layout:
         return self.A[rows] @ self.B[cols].T
 
     def record(self, rows: slice, cols: slice, row_min, col_min) -> None:
-        """Tighten the point-to-block bounds with a computed block pair's minima."""
+        """Tighten the point-to-block bounds with the minima of a whole computed block pair
+        (only whole blocks: a minimum over some rows bounds nothing for the others)."""
         r, c = self.starts.searchsorted([rows.start, cols.start])
         np.maximum(self.bounds[rows, c], row_min, out=row_min)
         self.bounds[rows, c] = row_min
@@ -291,11 +310,14 @@ def _block_layout(head: np.ndarray, block: int, seed: int) -> tuple[np.ndarray, 
     """An order of the rows and block starts: k-means groups of the principal components, each
     cut into runs of at most ``block`` rows."""
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
 
     n = head.shape[0]
     groups = min(n, max(1, int(np.ceil(2 * n / block))))
     if groups > 1:
-        labels = KMeans(groups, n_init=1, max_iter=20, random_state=seed).fit(head).labels_
+        with warnings.catch_warnings():  # duplicate rows leave groups empty: harmless here
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(groups, n_init=1, max_iter=20, random_state=seed).fit(head).labels_
     else:
         labels = np.zeros(n, dtype=np.int64)
     order = np.argsort(labels, kind="stable")
@@ -313,7 +335,7 @@ def _exact_knn(layout: _Layout, k: int) -> tuple[np.ndarray, np.ndarray]:
     hd = np.full((n, k), np.inf)
     hp = np.zeros((n, k), dtype=np.int64)
     count = np.zeros(n, dtype=np.int64)
-    bound = np.full(n, np.inf)
+    kth2 = np.full(n, np.inf)
     # First limits: each row's k-th exact distance among its k best bounds in a sample of its
     # block (the block's first rows).
     for b in range(layout.n_blocks):
@@ -325,12 +347,14 @@ def _exact_knn(layout: _Layout, k: int) -> tuple[np.ndarray, np.ndarray]:
         L = layout.products(part, sample)
         L[np.arange(size), np.arange(size)] = np.inf
         near = np.argpartition(L, k - 1, axis=1)[:, :k] + part.start
-        diff = layout.X[part][:, None, :] - layout.X[near]
-        bound[part] = np.einsum("ijk,ijk->ij", diff, diff).max(axis=1)
+        rows = layout.X[part]
+        kth2[part] = np.max(
+            [((rows - layout.X[near[:, j]]) ** 2).sum(axis=1) for j in range(k)], axis=0
+        )
     for p, q in _pairs_nearest_first(layout):
         rows, cols = layout.block(p), layout.block(q)
-        if (layout.bounds[rows, q] > bound[rows]).all() and (
-            layout.bounds[cols, p] > bound[cols]
+        if (layout.bounds[rows, q] > kth2[rows]).all() and (
+            layout.bounds[cols, p] > kth2[cols]
         ).all():
             continue
         L = layout.products(rows, cols)
@@ -338,10 +362,10 @@ def _exact_knn(layout: _Layout, k: int) -> tuple[np.ndarray, np.ndarray]:
             np.fill_diagonal(L, np.inf)
         row_min = np.empty(L.shape[0], np.float32)
         col_min = np.empty(L.shape[1], np.float32)
-        hits = _screen(L, _limits(bound[rows]), _limits(bound[cols]), row_min, col_min)
+        hits = _screen(L, _limits(kth2[rows]), _limits(kth2[cols]), row_min, col_min)
         layout.record(rows, cols, row_min, col_min)
         _knn_refine(
-            L, rows.start, cols.start, p == q, layout.X, layout.ids, bound, hd, hp, count, hits
+            L, rows.start, cols.start, p == q, layout.X, layout.ids, kth2, hd, hp, count, hits
         )
     by_id = np.argsort(layout.ids[hp], axis=1, kind="stable")
     hd, hp = np.take_along_axis(hd, by_id, 1), np.take_along_axis(hp, by_id, 1)
@@ -369,21 +393,22 @@ class _Edges:
     """One Borůvka round's state: each position's component root, and each root's lightest
     outgoing edge so far (weight, smaller id, larger id)."""
 
-    def __init__(self, comp, core, reach, inv_alpha):
+    def __init__(self, comp, core, reach, alpha):
         n = comp.shape[0]
-        self.comp, self.core, self.reach, self.inv_alpha = comp, core, reach, inv_alpha
+        self.comp, self.core, self.reach, self.alpha = comp, core, reach, alpha
         self.w = np.full(n, np.inf)
         self.a = np.full(n, n, dtype=np.int64)
         self.b = np.full(n, n, dtype=np.int64)
 
-    def limit2(self, positions) -> np.ndarray:
-        """The squared distance below which a pair may beat the component's best edge."""
-        return (self.w[self.comp[positions]] / self.inv_alpha) ** 2
+    def distance2_limit(self, positions) -> np.ndarray:
+        """The squared distance up to which a pair may beat the component's best edge
+        (``_limits`` rounds it up where it is compared in float32)."""
+        return (self.w[self.comp[positions]] * self.alpha) ** 2
 
     def refine(self, layout, L, rows, c0, hits, search_row, search_col) -> None:
         _edge_refine(
             L, rows, c0, layout.X, layout.ids, self.comp, self.core, self.reach,
-            self.inv_alpha, self.w, self.a, self.b, hits, search_row, search_col,
+            self.alpha, self.w, self.a, self.b, hits, search_row, search_col,
         )  # fmt: skip
 
 
@@ -405,8 +430,8 @@ def _search(layout: _Layout, searcher: np.ndarray, edges: _Edges) -> None:
         if single[p] >= 0 and single[p] == single[q]:
             continue
         rows, cols = layout.block(p), layout.block(q)
-        search_row = searcher[rows] & (layout.bounds[rows, q] <= edges.limit2(rows))
-        search_col = searcher[cols] & (layout.bounds[cols, p] <= edges.limit2(cols))
+        search_row = searcher[rows] & (layout.bounds[rows, q] <= edges.distance2_limit(rows))
+        search_col = searcher[cols] & (layout.bounds[cols, p] <= edges.distance2_limit(cols))
         if p == q:
             search_row = search_col = search_row | search_col
         wanted = search_row.sum() + (search_col.sum() if p != q else 0)
@@ -427,8 +452,8 @@ def _search_block_pair(layout, edges, rows, cols, diagonal, search_row, search_c
     L = layout.products(rows, cols)
     if diagonal:
         np.fill_diagonal(L, np.inf)
-    row_limit = _limits(np.where(search_row, edges.limit2(rows), -np.inf))
-    col_limit = _limits(np.where(search_col, edges.limit2(cols), -np.inf))
+    row_limit = _limits(np.where(search_row, edges.distance2_limit(rows), -np.inf))
+    col_limit = _limits(np.where(search_col, edges.distance2_limit(cols), -np.inf))
     row_min = np.empty(L.shape[0], np.float32)
     col_min = np.empty(L.shape[1], np.float32)
     hits = _screen(L, row_limit, col_limit, row_min, col_min)
@@ -443,9 +468,10 @@ def _search_rows(layout, edges, positions, cols) -> None:
     row_min = np.empty(L.shape[0], np.float32)
     col_min = np.empty(L.shape[1], np.float32)
     no_column = np.full(L.shape[1], -np.inf, dtype=np.float32)
-    hits = _screen(L, _limits(edges.limit2(positions)), no_column, row_min, col_min)
-    everyone = np.ones(len(positions), dtype=bool)
-    edges.refine(layout, L, positions, cols.start, hits, everyone, no_column > 0)
+    hits = _screen(L, _limits(edges.distance2_limit(positions)), no_column, row_min, col_min)
+    searchers = np.ones(len(positions), dtype=bool)
+    targets_only = np.zeros(L.shape[1], dtype=bool)
+    edges.refine(layout, L, positions, cols.start, hits, searchers, targets_only)
 
 
 def spanning_tree(
@@ -459,28 +485,37 @@ def spanning_tree(
     each row's ``k`` nearest other rows (ids and distances), nearest first by (distance, id).
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1:
+        raise ValueError(f"a spanning tree needs at least 2 rows of 1 column or more: {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("the rows have non-finite values")
+    if not alpha > 0:
+        raise ValueError(f"alpha must be positive, not {alpha}")
     n = X.shape[0]
-    if n < 2:
-        raise ValueError("a spanning tree needs at least 2 rows")
     min_samples = max(1, min(int(min_samples), n - 1))
     k = min(max(int(k), min_samples), n - 1)
-    layout = _Layout(X, BLOCK, HEAD_DIMS, seed)
+    # Work at a scale where the largest centred norm is in [1/2, 1): a power of two changes no
+    # bit of any distance (undone at the end), and keeps float32's products far from overflow
+    # and from subnormals, whose rounding is not relative.
+    centred_norm = np.sqrt(((X - X.mean(axis=0)) ** 2).sum(axis=1).max())
+    exponent = int(np.frexp(centred_norm)[1]) if centred_norm > 0 else 0
+    layout = _Layout(np.ldexp(X, -exponent), BLOCK, HEAD_DIMS, seed)
     d2, near = _exact_knn(layout, k)
     dist = np.sqrt(d2)
-    inv_alpha = 1.0 / float(alpha)
+    alpha = float(alpha)
     core = dist[:, min_samples - 1].copy()
     # The least weight of an edge outside the k-NN graph at each end: its distance is at
     # least the end's k-th distance, so it weighs at least max(core, k-th distance / alpha).
-    reach = np.maximum(core, dist[:, -1] * inv_alpha)
+    reach = np.maximum(core, dist[:, -1] / alpha)
     src, dst = np.repeat(np.arange(n), k), near.ravel()
-    weight = np.maximum(np.maximum(core[src], core[dst]), dist.ravel() * inv_alpha)
+    weight = np.maximum(np.maximum(core[src], core[dst]), dist.ravel() / alpha)
     position = np.empty(n, dtype=np.int64)
     position[layout.ids] = np.arange(n)
     parent = np.arange(n)
     tree = []
     while len(tree) < n - 1:
         comp = _roots(parent)
-        edges = _Edges(comp, core, reach, inv_alpha)
+        edges = _Edges(comp, core, reach, alpha)
         _graph_best(src, dst, weight, layout.ids, comp, edges.w, edges.a, edges.b)
         # A component's graph edge lighter than every member's reach is certified.
         least_reach = np.full(n, np.inf)
@@ -498,7 +533,8 @@ def spanning_tree(
                 tree.append((edges.a[r], edges.b[r], edges.w[r]))
     tree = np.array(tree, dtype=np.float64).reshape(-1, 3)
     tree = tree[np.lexsort((tree[:, 1], tree[:, 0], tree[:, 2]))]
+    tree[:, 2] = np.ldexp(tree[:, 2], exponent)
     neighbours, distances = np.empty_like(near), np.empty_like(dist)
     neighbours[layout.ids] = layout.ids[near]
-    distances[layout.ids] = dist
+    distances[layout.ids] = np.ldexp(dist, exponent)
     return tree, neighbours, distances
