@@ -39,6 +39,16 @@ def test_metrics_come_from_a_seeded_sample_of_clustered_tracks(blobs):
     assert abs(a["silhouette_score"] - full["silhouette_score"]) < 0.05
 
 
+def test_dbcv_takes_a_seeded_part_of_the_sample(blobs, monkeypatch):
+    """hdbscan.validity holds dense matrices of a cluster's size: at most DBCV_SAMPLE tracks."""
+    X, y = blobs
+    monkeypatch.setattr(quality, "DBCV_SAMPLE", 300)
+    metrics = quality.sample_metrics(X, y, 10_000, seed=4)
+    part = np.sort(np.random.default_rng(4).choice(len(y), 300, replace=False))
+    assert metrics["dbcv"] == pytest.approx(validity_index(X[part], y[part]))
+    assert metrics["silhouette_sample_size"] == len(y)
+
+
 def test_fewer_than_two_clusters_score_minus_one():
     X = np.random.default_rng(0).normal(size=(50, 3))
     for labels in (np.zeros(50, dtype=int), np.full(50, -1)):
