@@ -4,7 +4,7 @@ hdbscan's exact algorithms are quadratic above 60 dimensions (about 4,500 s per 
 variant at 100k tracks) and its prediction data is quadratic in the number of tree nodes
 (117 s at 100k). The spanning tree is the one part that costs, and it comes from one of two
 exact paths (``MST_ALGORITHMS``): ``exact_blocks`` (modelprep.mst: exact k-NN by blocked GEMM
-bounds, certified Borůvka; 13-30 s per variant at 100k in 6 to 219 dimensions) or
+bounds, certified Borůvka; 12-57 s per variant at 100k on one thread, 6 to 219 columns) or
 ``kd_tree`` (fast_hdbscan's numba k-d tree Borůvka, for many rows in few dimensions, where the
 blocked path's per-point bounds would not fit in memory). The k-NN graph trees this module
 used before were faster above 30 dimensions but heavier than the minimum, and 0.07 % of extra
