@@ -19,8 +19,6 @@ from __future__ import annotations
 import hdbscan
 import numba
 import numpy as np
-from fast_hdbscan.boruvka import parallel_boruvka
-from fast_hdbscan.numba_kdtree import build_kdtree
 from hdbscan._hdbscan_linkage import label
 from hdbscan.dist_metrics import DistanceMetric
 from hdbscan.hdbscan_ import _tree_to_labels
@@ -36,20 +34,25 @@ MST_ALGORITHMS = ("auto", "exact_blocks", "kd_tree")
 BLOCKS_MAX_ROWS = 200_000
 
 
-def mst_algorithm(n_rows: int, n_dims: int, requested: str = "auto") -> str:
-    """The exact path a fit takes: the config's choice, or by size and dimension."""
+def mst_algorithm(n_rows: int, n_dims: int, requested: str = "auto", alpha: float = 1.0) -> str:
+    """The exact path a fit takes: the config's choice, or by size, dimension and alpha (the
+    k-d tree knows alpha 1 only)."""
     if requested not in MST_ALGORITHMS:
         raise ValueError(f"mst_algorithm '{requested}' is not one of {', '.join(MST_ALGORITHMS)}")
     if requested != "auto":
         return requested
-    if n_dims <= KD_TREE_MAX_DIMS and n_rows > BLOCKS_MAX_ROWS:
+    if n_dims <= KD_TREE_MAX_DIMS and n_rows > BLOCKS_MAX_ROWS and alpha == 1.0:
         return "kd_tree"
     return "exact_blocks"
 
 
 def _kd_tree(embedding: np.ndarray, min_samples: int, threads: int):
     """fast_hdbscan's exact Borůvka; the same tree on any thread count (reproducible=True).
-    Returns the edges and each row's prediction core distance."""
+    Returns the edges and each row's prediction core distance. Imported here: the default
+    path never loads fast_hdbscan's numba code."""
+    from fast_hdbscan.boruvka import parallel_boruvka
+    from fast_hdbscan.numba_kdtree import build_kdtree
+
     numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
     edges, neighbours, _ = parallel_boruvka(
         build_kdtree(embedding),
@@ -78,7 +81,10 @@ def spanning_tree(
     prediction core distance (hdbscan counts the row itself among its min_samples)."""
     if path == "kd_tree":
         if alpha != 1.0:
-            raise ValueError("mst_algorithm kd_tree supports alpha 1.0 only: use exact_blocks")
+            raise ValueError(
+                f"mst_algorithm kd_tree supports alpha 1.0 only, not {alpha}: set "
+                "hdbscan.mst_algorithm to exact_blocks or auto"
+            )
         edges, core = _kd_tree(embedding, min_samples, threads)
     else:
         edges, core = _exact_blocks(embedding, min_samples, alpha, seed)
@@ -108,7 +114,7 @@ def fit(
         )
     # hdbscan's own rules: min_samples defaults to min_cluster_size and is at most n - 1
     min_samples = max(1, min(model.min_samples or model.min_cluster_size, len(embedding) - 1))
-    path = mst_algorithm(*embedding.shape, path)
+    path = mst_algorithm(*embedding.shape, path, model.alpha)
     edges, core = spanning_tree(embedding, min_samples, model.alpha, seed, threads, path)
     (
         model.labels_,

@@ -79,6 +79,7 @@ def test_auto_takes_the_k_d_tree_only_for_many_rows_in_few_dimensions():
     assert engine.mst_algorithm(100_000, 219) == "exact_blocks"
     assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 12) == "kd_tree"
     assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 60) == "exact_blocks"
+    assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 12, alpha=1.5) == "exact_blocks"
     assert engine.mst_algorithm(10, 219, "kd_tree") == "kd_tree"
     with pytest.raises(ValueError, match="not one of auto, exact_blocks, kd_tree"):
         engine.mst_algorithm(10, 2, "knn_graph")
