@@ -24,7 +24,7 @@ COPY pyproject.toml README.md ./
 COPY modelprep ./modelprep
 RUN pip install --no-cache-dir -e .
 
-COPY Snakefile model_pipeline.py ./
+COPY Snakefile model_pipeline.py environment.yml ./
 COPY rules ./rules
 COPY workflow ./workflow
 COPY config ./config

@@ -17,6 +17,7 @@ include: "rules/ingest.smk"
 include: "rules/features.smk"
 include: "rules/cluster.smk"
 include: "rules/neighbors.smk"
+include: "rules/configs.smk"
 include: "rules/report.smk"
 include: "rules/publish.smk"
 

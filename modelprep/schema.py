@@ -20,21 +20,12 @@ UNIT_FEATURES = tuple(
     f for f in BASIC_FEATURES if f not in ("loudness", "tempo", "key", "mode", "time_signature")
 )
 
-TRACKS_FILE = "spotify_tracks.csv"
-LOW_LEVEL_FILE = "low_level_audio_features.csv"
-
 ID_COLUMN = "id"
 TEXT_COLUMNS = ("id", "name", "artists_id")
-OPTIONAL_TEXT_COLUMNS = ("uri",)
 REQUIRED_TRACK_COLUMNS = TEXT_COLUMNS + BASIC_FEATURES
 
 LOW_LEVEL_ID = "track_id"
 INDEX_PREFIX = "Unnamed:"
 
-# Column groups a variant may combine; "low_level" means every numeric low-level column.
-COLUMN_GROUPS = ("basic", "low_level")
-
 # The label of a track no cluster holds, in every published labels array.
 NOISE = -1
-# Written last by publication; the loader trusts nothing it does not list.
-MANIFEST = "manifest.json"

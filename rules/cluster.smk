@@ -1,16 +1,18 @@
 rule cluster:
     input:
         embeddings=artifact("{variant}", "audio_embeddings"),
-        code=CODE,
+        code=code("build/fit"),
     output:
         model=artifact("{variant}", "hdbscan_model"),
         labels=artifact("{variant}", "cluster_labels"),
-        meta=work("cluster.json"),
+        meta=record(layout.CLUSTER_RECORD),
     log:
-        f"{LOGS}/cluster/{{variant}}.log",
+        log_file("cluster"),
     benchmark:
-        f"{BENCHMARKS}/cluster/{{variant}}.tsv"
+        benchmark_file("cluster")
     priority: cluster_priority
+    conda:
+        "../environment.yml"
     threads: cluster_threads
     resources:
         mem_mb=mem_mb(6, floor=1024),

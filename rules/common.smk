@@ -1,79 +1,64 @@
-# Paths, config validation and every input/param function of the rules. Imports nothing heavy
-# and reads no CSV, so a no-op dry run stays fast.
+# Paths, config validation and every input/param function of the rules. Every file name comes
+# from modelprep.layout. Imports nothing heavy and reads no CSV, so a no-op dry run stays fast.
+import glob
 import os
+import sys
 
 import yaml
 from snakemake.utils import validate
 
-from modelprep.errors import InputError
-from modelprep.resources import last_wall_seconds
-from modelprep.settings import (
-    JOB_MODULES,
-    check_paths,
-    config_problem,
-    log_level_from_env,
-    new_run_id,
-    paths_from_env,
-    uses_low_level,
-)
+# This checkout's package (not whatever copy of modelprep the environment has installed).
+sys.path.insert(0, workflow.basedir)
 
-SCHEMA = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+from modelprep import env, layout
+from modelprep import config as configs
+from modelprep.errors import InputError
+from modelprep.jobstats import last_wall_seconds
+
+SCHEMA = os.path.join(workflow.basedir, configs.SCHEMA)
 with open(SCHEMA, encoding="utf-8") as schema_file:
-    problem = config_problem(config, yaml.safe_load(schema_file))
+    problem = configs.problem(config, yaml.safe_load(schema_file))
 if problem:
     raise InputError(problem)
 validate(config, SCHEMA)  # fills in the schema's defaults
+problem = configs.pca_source_problem(config["variants"])
+if problem:
+    raise InputError(problem)
 
-PATHS = paths_from_env()
-check_paths(PATHS)
-DATA, RAW, MODELS = PATHS.data, PATHS.raw, PATHS.models
-LOG_LEVEL = log_level_from_env()
-# Jobs read these from the environment: neither may make a job stale.
-os.environ["LOG_LEVEL"] = LOG_LEVEL
-os.environ.setdefault("MODELPREP_RUN_ID", new_run_id())
-# The engine's compiled numba code, kept between runs (site-packages may be read-only).
-os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath(PATHS.numba_cache))
+PATHS = env.paths_from_env()
+env.check_paths(PATHS)
+MODELS = PATHS.models
+env.export_to_jobs(workflow.basedir, PATHS)
 
-PROCESSED = PATHS.processed
-ARTIFACTS = f"{PROCESSED}/artifacts"
-REPORT = f"{PROCESSED}/report"
-LOGS = PATHS.logs
-BENCHMARKS = PATHS.benchmarks
-TRACKS_CSV = f"{RAW}/spotify_tracks.csv"
-LOW_LEVEL_CSV = f"{RAW}/low_level_audio_features.csv"
+TRACKS_CSV = PATHS.raw_csv(layout.TRACKS_CSV)
+LOW_LEVEL_CSV = PATHS.raw_csv(layout.LOW_LEVEL_CSV)
 HAS_LOW_LEVEL = os.path.exists(LOW_LEVEL_CSV)
-TRACKS_REPORT = f"{PROCESSED}/tracks_report.json"
-LOW_LEVEL_REPORT = f"{PROCESSED}/low_level_report.json"
-
-# The package's code is an input of every rule that runs it: editing it makes them stale.
-CODE = [os.path.join(workflow.basedir, "modelprep", f"{m}.py") for m in JOB_MODULES]
-
 VARIANTS = config["variants"]
-VARIANT_FILES = (
-    "hdbscan_model",
-    "knn_model",
-    "audio_embeddings",
-    "cluster_labels",
-    "song_indices",
-)
-BASE_FILES = [f"{ARTIFACTS}/{kind}.pkl" for kind in VARIANT_FILES]
+PACKAGE = os.path.join(workflow.basedir, "modelprep")
 
 
-def check_pca_sources():
-    for name, spec in VARIANTS.items():
-        source = spec.get("pca_of")
-        if source is not None and source not in VARIANTS:
-            raise ValueError(
-                f"config: variants.{name}.pca_of names '{source}', which is not a variant"
-            )
-
-
-check_pca_sources()
+def code(*parts):
+    """The code a job runs, an input of the job (editing it makes the job stale): the
+    package's top-level modules (layout, config, files, errors, ...), the job runner
+    (build/*.py), and the given parts of the package, each a directory taken whole."""
+    patterns = ["*.py", "build/*.py", *(f"{part}/*.py" for part in parts)]
+    return sorted(f for p in patterns for f in glob.glob(os.path.join(PACKAGE, p)))
 
 
 def active_variants():
-    """Variants to build, in config order; low-level ones only when their CSV exists."""
-    return [v for v in VARIANTS if HAS_LOW_LEVEL or not uses_low_level(VARIANTS, v)]
+    return configs.active_variants(VARIANTS, HAS_LOW_LEVEL)
+
+
+def uses_low_level(variant):
+    return configs.uses_low_level(VARIANTS, variant)
+
+
+def log_file(rule, name="{variant}"):
+    return PATHS.log(rule, name)
+
+
+def benchmark_file(rule, name="{variant}"):
+    return PATHS.benchmark(rule, name)
 
 
 def variant_pattern(pca):
@@ -82,34 +67,39 @@ def variant_pattern(pca):
 
 
 def artifact(variant, kind):
-    return f"{ARTIFACTS}/{variant}_{kind}.pkl"
+    """A variant's pickle, staged under the name it is published with."""
+    return PATHS.staged(layout.variant_file(variant, kind))
 
 
 def variant_config_file(variant):
-    return f"{ARTIFACTS}/hdbscan_config_{variant}.json"
+    return PATHS.staged(layout.config_file(variant))
 
 
-def work(name):
-    """Per-variant intermediate records (not published)."""
-    return f"{PROCESSED}/variants/{{variant}}/{name}"
+def staged(name):
+    return PATHS.staged(name)
+
+
+def record(name):
+    """A per-variant build record (not published)."""
+    return PATHS.record("{variant}", name)
 
 
 def reports_of(variant):
-    reports = [TRACKS_REPORT]
-    if uses_low_level(VARIANTS, variant):
-        reports.append(LOW_LEVEL_REPORT)
+    reports = [PATHS.tracks_report]
+    if uses_low_level(variant):
+        reports.append(PATHS.low_level_report)
     return reports
 
 
 def scaled_inputs(wildcards):
     variant = wildcards.variant
     inputs = {
-        "tracks": f"{PROCESSED}/tracks.pkl",
+        "tracks": PATHS.tracks_table,
         "reports": reports_of(variant),
-        "code": CODE,
+        "code": code("build/features"),
     }
-    if uses_low_level(VARIANTS, variant):
-        inputs["low_level"] = f"{PROCESSED}/low_level.pkl"
+    if uses_low_level(variant):
+        inputs["low_level"] = PATHS.low_level_table
     return inputs
 
 
@@ -120,7 +110,7 @@ def pca_inputs(wildcards):
         "transformer": artifact(source, "feature_transformer"),
         "indices": artifact(source, "song_indices"),
         "reports": reports_of(wildcards.variant),
-        "code": CODE,
+        "code": code("build/features"),
     }
 
 
@@ -133,27 +123,12 @@ def spec_value(key):
     return value
 
 
-def variant_hdbscan(variant):
-    """The shared hdbscan section overridden by the variant's own keys."""
-    return {**config["hdbscan"], **VARIANTS[variant]["hdbscan"]}
-
-
 def hdbscan_params(wildcards):
-    return variant_hdbscan(wildcards.variant)
-
-
-def threads_of(variant):
-    """The cluster job's threads: config's cluster_threads (every path gives the same model
-    on any count); hdbscan's own Borůvka takes two by default.
-    """
-    params = variant_hdbscan(variant)
-    boruvka = params["algorithm"].startswith("boruvka") or params["algorithm"] == "best"
-    default = 2 if params["engine"] == "hdbscan" and boruvka else 1
-    return VARIANTS[variant].get("cluster_threads", default)
+    return configs.variant_hdbscan(config, wildcards.variant)
 
 
 def cluster_threads(wildcards):
-    return threads_of(wildcards.variant)
+    return configs.cluster_threads(config, wildcards.variant)
 
 
 # Above any cluster job's priority: the ingest and feature jobs take seconds and each one
@@ -165,47 +140,41 @@ def cluster_priority(wildcards):
     """Longest fit first, by its wall time in the last run: cores take one-thread jobs in
     priority order as they free, and a long fit started last would end the run alone.
     """
-    return round(last_wall_seconds(f"{BENCHMARKS}/cluster/{wildcards.variant}.tsv"))
-
-
-def variant_set(variant):
-    """Every published file of one variant, the five backend files first."""
-    files = [artifact(variant, kind) for kind in VARIANT_FILES]
-    return files + [
-        artifact(variant, "feature_transformer"),
-        variant_config_file(variant),
-    ]
+    return round(last_wall_seconds(benchmark_file("cluster", wildcards.variant)))
 
 
 def base_inputs(wildcards):
     return {
         "configs": [variant_config_file(v) for v in active_variants()],
         "files": [
-            artifact(v, kind) for v in active_variants() for kind in VARIANT_FILES
+            artifact(v, kind)
+            for v in active_variants()
+            for kind in layout.BACKEND_KINDS
         ],
     }
 
 
 def variant_files_param(wildcards):
-    return {v: [artifact(v, kind) for kind in VARIANT_FILES] for v in active_variants()}
+    return {
+        v: [artifact(v, kind) for kind in layout.BACKEND_KINDS]
+        for v in active_variants()
+    }
 
 
 def published_artifacts():
-    files = [path for v in active_variants() for path in variant_set(v)]
-    return (
-        files
-        + BASE_FILES
-        + [f"{ARTIFACTS}/base_model.json", f"{ARTIFACTS}/metrics.json"]
-    )
+    return [staged(name) for name in layout.published_set(active_variants())]
+
+
+def report_file(name):
+    return PATHS.report(name)
 
 
 def all_targets():
-    return [f"{PROCESSED}/publish_receipt.json", f"{REPORT}/run_statistics.html"]
-
-
-def figure_file(variant):
-    # Named by kind first: a shared job's output, not one variant's (see modelprep.status).
-    return f"{REPORT}/clusters_{variant}.png"
+    return [
+        PATHS.receipt,
+        report_file(layout.RUN_STATISTICS),
+        report_file(layout.CHANGES_TABLE),
+    ]
 
 
 def figure_inputs(wildcards):
@@ -213,24 +182,23 @@ def figure_inputs(wildcards):
     return {
         "embeddings": [artifact(v, "audio_embeddings") for v in built],
         "labels": [artifact(v, "cluster_labels") for v in built],
-        "metrics": f"{ARTIFACTS}/metrics.json",
+        "metrics": staged(layout.METRICS),
     }
 
 
 def job_benchmarks():
     """The benchmark file of every job of the build but the one that reads them."""
-    files = [f"{BENCHMARKS}/ingest_tracks/tracks.tsv"]
+    files = [benchmark_file("ingest_tracks", "tracks")]
     if HAS_LOW_LEVEL:
-        files.append(f"{BENCHMARKS}/ingest_low_level/low_level.tsv")
+        files.append(benchmark_file("ingest_low_level", "low_level"))
     for v in active_variants():
         features = "pca_features" if "pca_of" in VARIANTS[v] else "scale_features"
         files += [
-            f"{BENCHMARKS}/{rule}/{v}.tsv"
-            for rule in (features, "cluster", "neighbors")
+            benchmark_file(rule, v) for rule in (features, "cluster", "neighbors")
         ]
     return files + [
-        f"{BENCHMARKS}/publish/publish.tsv",
-        f"{BENCHMARKS}/figures/figures.tsv",
+        benchmark_file("publish", "publish"),
+        benchmark_file("figures", "figures"),
     ]
 
 

@@ -5,14 +5,16 @@ rule scale_features:
         embeddings=artifact("{variant}", "audio_embeddings"),
         transformer=artifact("{variant}", "feature_transformer"),
         indices=artifact("{variant}", "song_indices"),
-        meta=work("features.json"),
+        meta=record(layout.FEATURES_RECORD),
     log:
-        f"{LOGS}/scale_features/{{variant}}.log",
+        log_file("scale_features"),
     benchmark:
-        f"{BENCHMARKS}/scale_features/{{variant}}.tsv"
+        benchmark_file("scale_features")
     wildcard_constraints:
         variant=variant_pattern(pca=False),
     priority: FEATURE_PRIORITY
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(6),
@@ -31,14 +33,16 @@ rule pca_features:
         embeddings=artifact("{variant}", "audio_embeddings"),
         transformer=artifact("{variant}", "feature_transformer"),
         indices=artifact("{variant}", "song_indices"),
-        meta=work("features.json"),
+        meta=record(layout.FEATURES_RECORD),
     log:
-        f"{LOGS}/pca_features/{{variant}}.log",
+        log_file("pca_features"),
     benchmark:
-        f"{BENCHMARKS}/pca_features/{{variant}}.tsv"
+        benchmark_file("pca_features")
     wildcard_constraints:
         variant=variant_pattern(pca=True),
     priority: FEATURE_PRIORITY
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(4),

@@ -1,15 +1,17 @@
 rule ingest_tracks:
     input:
         csv=TRACKS_CSV,
-        code=CODE,
+        code=code("build/ingest"),
     output:
-        table=f"{PROCESSED}/tracks.pkl",
-        report=TRACKS_REPORT,
+        table=PATHS.tracks_table,
+        report=PATHS.tracks_report,
     log:
-        f"{LOGS}/ingest_tracks/tracks.log",
+        log_file("ingest_tracks", "tracks"),
     benchmark:
-        f"{BENCHMARKS}/ingest_tracks/tracks.tsv"
+        benchmark_file("ingest_tracks", "tracks")
     priority: FEATURE_PRIORITY
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(8),
@@ -21,16 +23,18 @@ rule ingest_tracks:
 rule ingest_low_level:
     input:
         csv=LOW_LEVEL_CSV,
-        tracks=f"{PROCESSED}/tracks.pkl",
-        code=CODE,
+        tracks=PATHS.tracks_table,
+        code=code("build/ingest"),
     output:
-        table=f"{PROCESSED}/low_level.pkl",
-        report=LOW_LEVEL_REPORT,
+        table=PATHS.low_level_table,
+        report=PATHS.low_level_report,
     log:
-        f"{LOGS}/ingest_low_level/low_level.log",
+        log_file("ingest_low_level", "low_level"),
     benchmark:
-        f"{BENCHMARKS}/ingest_low_level/low_level.tsv"
+        benchmark_file("ingest_low_level", "low_level")
     priority: FEATURE_PRIORITY
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(8),

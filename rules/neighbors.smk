@@ -1,14 +1,16 @@
 rule neighbors:
     input:
         embeddings=artifact("{variant}", "audio_embeddings"),
-        code=CODE,
+        code=code("build/fit"),
     output:
         model=artifact("{variant}", "knn_model"),
-        meta=work("knn.json"),
+        meta=record(layout.KNN_RECORD),
     log:
-        f"{LOGS}/neighbors/{{variant}}.log",
+        log_file("neighbors"),
     benchmark:
-        f"{BENCHMARKS}/neighbors/{{variant}}.tsv"
+        benchmark_file("neighbors")
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(3),

@@ -3,15 +3,18 @@
 rule publish:
     input:
         artifacts=published_artifacts(),
-        tracks_report=TRACKS_REPORT,
-        base_model=f"{ARTIFACTS}/base_model.json",
-        code=CODE,
+        tracks_report=PATHS.tracks_report,
+        base_model=staged(layout.BASE_MODEL),
+        code=code("build/publish", "store"),
     output:
-        receipt=f"{PROCESSED}/publish_receipt.json",
+        receipt=PATHS.receipt,
+        changes=report_file(layout.CHANGES),
     log:
-        f"{LOGS}/publish/publish.log",
+        log_file("publish", "publish"),
     benchmark:
-        f"{BENCHMARKS}/publish/publish.tsv"
+        benchmark_file("publish", "publish")
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=512,

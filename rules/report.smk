@@ -1,55 +1,12 @@
-rule variant_config:
-    input:
-        features=work("features.json"),
-        cluster=work("cluster.json"),
-        knn=work("knn.json"),
-        code=CODE,
-    output:
-        config=variant_config_file("{variant}"),
-    log:
-        f"{LOGS}/variant_config/{{variant}}.log",
-    threads: 1
-    resources:
-        mem_mb=512,
-        runtime=runtime_min(60),
-    params:
-        approach=spec_value("approach"),
-        feature_type=spec_value("feature_type"),
-    script:
-        "../workflow/scripts/variant_config.py"
-
-
-rule select_base:
-    input:
-        unpack(base_inputs),
-        code=CODE,
-    output:
-        base=BASE_FILES,
-        base_model=f"{ARTIFACTS}/base_model.json",
-        metrics=f"{ARTIFACTS}/metrics.json",
-    log:
-        f"{LOGS}/select_base/base.log",
-    threads: 1
-    resources:
-        mem_mb=512,
-        runtime=runtime_min(60),
-    params:
-        variant_files=variant_files_param,
-        # the published set, whose metrics the new ones are compared with
-        models_dir=MODELS,
-    script:
-        "../workflow/scripts/select_base.py"
-
-
 # What `snakemake --report report.html` shows (workflow/report/ has the captions).
 rule figures:
     input:
         unpack(figure_inputs),
-        code=CODE,
+        code=code("build/report"),
     output:
         figures=[
             report(
-                figure_file(v),
+                report_file(layout.figure_file(v)),
                 caption="../workflow/report/variant.rst",
                 category="Variants",
                 labels={"variant": v, "figure": "clusters"},
@@ -57,15 +14,17 @@ rule figures:
             for v in active_variants()
         ],
         metrics=report(
-            f"{REPORT}/metrics.html",
+            report_file(layout.METRICS_TABLE),
             caption="../workflow/report/metrics.rst",
             category="Quality metrics",
             labels={"table": "metrics"},
         ),
     log:
-        f"{LOGS}/figures/figures.log",
+        log_file("figures", "figures"),
     benchmark:
-        f"{BENCHMARKS}/figures/figures.tsv"
+        benchmark_file("figures", "figures")
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=mem_mb(3, floor=1024),
@@ -77,19 +36,45 @@ rule figures:
         "../workflow/scripts/figures.py"
 
 
+# Publication writes the changes since the previous set: it alone reads MODELS_PATH.
+rule changes:
+    input:
+        changes=report_file(layout.CHANGES),
+        code=code("build/report"),
+    output:
+        table=report(
+            report_file(layout.CHANGES_TABLE),
+            caption="../workflow/report/changes.rst",
+            category="Quality metrics",
+            labels={"table": "change since the previous set"},
+        ),
+    log:
+        log_file("changes", "changes"),
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=runtime_min(60),
+    script:
+        "../workflow/scripts/changes.py"
+
+
 rule run_statistics:
     input:
         benchmarks=job_benchmarks(),
-        code=CODE,
+        code=code("build/report"),
     output:
         table=report(
-            f"{REPORT}/run_statistics.html",
+            report_file(layout.RUN_STATISTICS),
             caption="../workflow/report/run_statistics.rst",
             category="Run statistics",
             labels={"table": "jobs"},
         ),
     log:
-        f"{LOGS}/run_statistics/run_statistics.log",
+        log_file("run_statistics", "run_statistics"),
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=512,

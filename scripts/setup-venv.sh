@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Create .venv (Python 3.11) and install modelprep with its pinned dependencies.
 # Usage: scripts/setup-venv.sh [EXTRA]   e.g. "test" installs the test tools too.
+# VENV=DIR puts the environment elsewhere (default .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra=${1:-}
+venv=${VENV:-.venv}
 python=${PYTHON:-}
 if [ -z "$python" ]; then
   for candidate in python3.11 "$(command -v pyenv >/dev/null && pyenv root)/versions/3.11"*/bin/python3.11 python3; do
@@ -17,8 +19,8 @@ if [ -z "$python" ]; then
   echo "setup-venv: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2
   exit 1
 fi
-if [ ! -x .venv/bin/python ]; then
-  "$python" -m venv .venv
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".${extra:+[$extra]}"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet -e ".${extra:+[$extra]}"

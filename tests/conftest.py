@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from modelprep import demo
-from modelprep.schema import LOW_LEVEL_FILE, TRACKS_FILE
+from modelprep.layout import LOW_LEVEL_CSV, TRACKS_CSV, Paths
+from modelprep.service.status import variant_of
+from modelprep.service.workflow import snakemake_summary
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -52,15 +54,23 @@ def build(workdir: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def planned_jobs(workdir: Path, *args: str, **kwargs) -> set[tuple[str, str]]:
-    """(rule, variant) of every job a dry run would execute; variant '' for shared jobs."""
-    result = build(workdir, "-n", *args, **kwargs)
-    jobs = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
-        head = re.match(r"(?:local)?rule (\w+):", block)
-        if head:
-            variant = re.search(r"wildcards: variant=(\w+)", block)
-            jobs.add((head.group(1), variant.group(1) if variant else ""))
-    return jobs
+    """(rule, variant) of every job Snakemake plans, from its ``--detailed-summary`` (each
+    output's plan) and the layout; variant '' for shared jobs."""
+    snakefile = kwargs.get("snakefile", REPO / "Snakefile")
+    clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV}
+    rows = snakemake_summary(
+        [str(SNAKEMAKE), "-s", str(snakefile), *args],
+        cwd=workdir,
+        env={**clean, **(kwargs.get("env") or {})},
+    )
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    variants = set(config["variants"])
+    paths = Paths(data="data", raw="data/raw", models="data/models")
+    return {
+        (row["rule"], variant_of(row["output_file"], variants, paths) or "")
+        for row in rows
+        if row["plan"] != "no update"
+    }
 
 
 def write_demo(raw: Path, n_tracks: int = N_TRACKS, low_level: bool = True) -> Path:
@@ -81,7 +91,15 @@ def full_build(tmp_path_factory) -> Path:
 def basic_workflow(tmp_path_factory) -> Path:
     """A private copy of the workflow files, so a test may edit its package sources."""
     copy = tmp_path_factory.mktemp("workflow")
-    for name in ("Snakefile", "rules", "workflow", "config", "modelprep"):
+    for name in (
+        "Snakefile",
+        "rules",
+        "workflow",
+        "config",
+        "modelprep",
+        "scripts",
+        "environment.yml",
+    ):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -114,23 +132,23 @@ def copy_build(tmp_path):
 @pytest.fixture
 def tracks_csv(tmp_path) -> Path:
     """A small valid spotify_tracks.csv (no low-level file)."""
-    return write_demo(tmp_path / "raw", n_tracks=300, low_level=False) / TRACKS_FILE
+    return write_demo(tmp_path / "raw", n_tracks=300, low_level=False) / TRACKS_CSV
 
 
 @pytest.fixture
 def raw_pair(tmp_path) -> tuple[Path, Path]:
     """A small valid pair of CSVs."""
     raw = write_demo(tmp_path / "raw", n_tracks=300)
-    return raw / TRACKS_FILE, raw / LOW_LEVEL_FILE
+    return raw / TRACKS_CSV, raw / LOW_LEVEL_CSV
 
 
 STARTUP = REPO / "scripts" / "startup.py"
 
 
-def startup(workdir, *args, env=None):
+def startup(workdir, *args, env=None, script=STARTUP):
     clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV + ("FORCE_REGENERATE",)}
     return subprocess.run(
-        [sys.executable, str(STARTUP), *args],
+        [sys.executable, str(script), *args],
         cwd=workdir,
         env={**clean, "MARKER_DIR": str(workdir / "markers"), **(env or {})},
         capture_output=True,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_CACHE
 
-pytestmark = [pytest.mark.workflow, pytest.mark.compat]
+pytestmark = [pytest.mark.workflow, pytest.mark.compat, pytest.mark.slow]
 
 BACKEND_PINS = ("numpy==1.24.4", "hdbscan==0.8.33", "scikit-learn==1.6.1", "pandas==2.1.3")
 ALLOWED_MODULES = (

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.workflow
+
 MODELPREP = Path(sys.executable).with_name("modelprep")
 
 

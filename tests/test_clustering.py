@@ -1,15 +1,18 @@
-"""HDBSCAN, KNN and quality numbers on small deterministic blobs (modelprep.clustering)."""
+"""HDBSCAN, KNN and quality numbers on small deterministic blobs
+(modelprep.build.fit.clustering)."""
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 
-from modelprep.clustering import (
+from modelprep.build.fit.clustering import (
     cluster_summary,
     degenerate_reason,
     fit_hdbscan,
     fit_knn,
 )
+
+pytestmark = pytest.mark.unit
 
 PARAMS = {
     "min_cluster_size": 15,

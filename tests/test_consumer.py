@@ -10,8 +10,11 @@ import pytest
 from sklearn.neighbors import NearestNeighbors
 
 import modelprep
-from modelprep.consumer import assign_clusters, load, nearest_cluster_vote
+from modelprep.consumer import load
+from modelprep.consumer.variant import assign_clusters, nearest_cluster_vote
 from modelprep.errors import InputError, IntegrityError, UnknownName
+
+pytestmark = pytest.mark.workflow
 
 VARIANTS = ["naive_features", "pca_features", "combined_features", "llav_features", "llav_pca"]
 

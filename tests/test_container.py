@@ -23,6 +23,8 @@ CONTRACT_VARS = (
     "FORCE_REGENERATE",
     "MARKER_DIR",
 )
+
+pytestmark = pytest.mark.slow
 NOBODY = 65534
 SYSTEM_PYTHON = "/usr/bin/python3.11"
 # What the image copies into /app, read from its COPY lines.

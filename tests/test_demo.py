@@ -9,8 +9,11 @@ import pytest
 from conftest import build, write_demo
 
 from modelprep import demo
-from modelprep.ingest import VALID_RANGES, read_low_level, read_tracks
-from modelprep.schema import BASIC_FEATURES, LOW_LEVEL_FILE, TRACKS_FILE
+from modelprep.build.ingest.tables import VALID_RANGES, read_low_level, read_tracks
+from modelprep.layout import LOW_LEVEL_CSV, TRACKS_CSV
+from modelprep.schema import BASIC_FEATURES
+
+pytestmark = pytest.mark.workflow
 
 
 def test_same_arguments_same_bytes(tmp_path):
@@ -24,16 +27,16 @@ def test_same_arguments_same_bytes(tmp_path):
 
 def test_real_column_names_and_valid_values(tmp_path):
     raw = write_demo(tmp_path, n_tracks=1000)
-    tracks, report = read_tracks(raw / TRACKS_FILE)
+    tracks, report = read_tracks(raw / TRACKS_CSV)
     assert report["rows_kept"] == 1000, "every generated track passes validation"
     assert tracks["id"].str.len().eq(22).all()
     assert tracks["artists_id"].str.match(r"^\['\w{22}'(, '\w{22}')*\]$").all()
     assert tracks["name"].str.contains("\n").any() and tracks["name"].str.contains(",").any()
     assert (tracks["time_signature"] == 4).mean() > 0.8
-    header = pd.read_csv(raw / LOW_LEVEL_FILE, nrows=0).columns
+    header = pd.read_csv(raw / LOW_LEVEL_CSV, nrows=0).columns
     assert header[0] == "Unnamed: 0" and header[-1] == "track_id"
     assert list(header[1:-1]) == demo.low_level_columns() and len(header) == 209
-    low, report = read_low_level(raw / LOW_LEVEL_FILE, tracks["id"])
+    low, report = read_low_level(raw / LOW_LEVEL_CSV, tracks["id"])
     assert 0 < report["tracks_without_low_level"] < 50
     assert np.isfinite(low.iloc[:, 1:].to_numpy()).all()
 
@@ -54,8 +57,8 @@ def test_command_line(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [TRACKS_FILE]
-    assert len(pd.read_csv(tmp_path / TRACKS_FILE)) == 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == [TRACKS_CSV]
+    assert len(pd.read_csv(tmp_path / TRACKS_CSV)) == 50
     bad = subprocess.run(
         [sys.executable, "-m", "modelprep.demo", "--tracks", "0", "--out", str(tmp_path)],
         capture_output=True,
@@ -98,9 +101,9 @@ def test_family_has_the_genres_columns_and_valid_values(tmp_path, family):
     assert tracks["id"].str.len().eq(22).all() and tracks["id"].is_unique
     raw = tmp_path / family
     demo.write(raw, 1000, seed=5, family=family)
-    read, report = read_tracks(raw / TRACKS_FILE)
+    read, report = read_tracks(raw / TRACKS_CSV)
     assert report["rows_kept"] == 1000, "every generated track passes validation"
-    low, report = read_low_level(raw / LOW_LEVEL_FILE, read["id"])
+    low, report = read_low_level(raw / LOW_LEVEL_CSV, read["id"])
     assert 0 < report["tracks_without_low_level"] < 50
     assert report["rows_kept"] == report["rows_read"], "every low-level row is accepted"
     assert np.isfinite(low.iloc[:, 1:].to_numpy()).all()

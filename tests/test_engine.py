@@ -1,16 +1,21 @@
-"""The engine's model against hdbscan's own, on generated blobs (modelprep.engine)."""
+"""The engine's model against hdbscan's own, on generated blobs (modelprep.build.fit.engine)."""
 
 import pickle
+import tomllib
 
 import hdbscan
 import numpy as np
 import pytest
+from conftest import REPO
 from hdbscan.prediction import PredictionData
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from modelprep import engine
-from modelprep.clustering import fit_hdbscan
+from modelprep.build.fit import engine
+from modelprep.build.fit.clustering import fit_hdbscan
+from modelprep.errors import InputError
+
+pytestmark = pytest.mark.unit
 
 PARAMS = {
     "min_cluster_size": 15,
@@ -138,3 +143,14 @@ def test_non_finite_embedding_is_refused():
     X[7, 2] = np.nan
     with pytest.raises(ValueError, match="non-finite"):
         engine.fit(X, PARAMS, seed=0, threads=1)
+
+
+def test_hdbscan_internals_refuse_a_version_other_than_the_pinned_one(monkeypatch):
+    """The engine builds on hdbscan's private code: another version fails, naming the pin."""
+    from modelprep.build.fit import internals
+
+    pins = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert {f"{name}=={version}" for name, version in internals.WRITTEN_FOR.items()} <= set(pins)
+    monkeypatch.setitem(internals.WRITTEN_FOR, "hdbscan", "0.8.1")
+    with pytest.raises(InputError, match=r"hdbscan 0\.8\.40 is installed.*hdbscan==0\.8\.1"):
+        internals.check_pinned("hdbscan")

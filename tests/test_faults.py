@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import CONTRACT_ENV, REPO, run_snakemake, write_demo
 
-from modelprep.artifacts import file_sha256
-from modelprep.publish import KILL_HOOK, PREVIOUS
+from modelprep.files import file_sha256
+from modelprep.layout import PREVIOUS
 
-pytestmark = pytest.mark.workflow
+pytestmark = [pytest.mark.workflow, pytest.mark.slow]
 
 
 def startup_process(workdir, *args):
@@ -58,6 +58,33 @@ class Reader(threading.Thread):
                     self.errors.append(f"{path.name}: {exc!r}")
 
 
+# Publication of the staged set, SIGKILLed by the store's rename hook after argv[1] renames.
+PUBLISH_KILLED_AFTER = """
+import json, os, signal, sys
+from pathlib import Path
+from modelprep import layout
+from modelprep.store import publication
+
+def kill_after(renames):
+    if renames >= int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+publication.after_rename = kill_after
+processed = Path("data/processed")
+base = json.loads((processed / "artifacts" / layout.BASE_MODEL).read_text())
+variants = [entry["variant"] for entry in base["ranking"]]
+publication.publish(
+    [processed / "artifacts" / name for name in layout.published_set(variants)],
+    Path("data/models"),
+    variants=variants,
+    base_variant=base["variant"],
+    run_id="killed",
+    n_tracks=json.loads((processed / "tracks_report.json").read_text())["rows_kept"],
+    max_track_drop=0.2,
+)
+"""
+
+
 def test_sigkill_during_publication_never_breaks_the_published_set(
     full_build, copy_build, tmp_path
 ):
@@ -67,19 +94,22 @@ def test_sigkill_during_publication_never_breaks_the_published_set(
     override.write_text(
         "variants:\n  naive_features:\n    hdbscan: {min_cluster_size: 16, min_samples: 5}\n"
     )
+    staged = run_snakemake(
+        workdir, "--cores", "2", "--configfile", str(override), "--omit-from", "publish"
+    )
+    assert staged.returncode == 0, staged.stderr[-3000:]
     reader = Reader(models)
     reader.start()
     try:
         for renames in (1, 7, 25):
-            result = run_snakemake(
-                workdir,
-                "--cores",
-                "2",
-                "--configfile",
-                str(override),
-                env={KILL_HOOK: str(renames)},
+            killed = subprocess.run(
+                [sys.executable, "-c", PUBLISH_KILLED_AFTER, str(renames)],
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
-            assert result.returncode != 0, "the hook must have killed the publish job"
+            assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
             assert_matches_manifest(models / PREVIOUS)
         done = startup_process(workdir, "--configfile", str(override))
         output = done.communicate(timeout=600)[0]
@@ -159,7 +189,7 @@ def test_sigkill_at_random_moments_then_the_next_run_completes(
 FULL_DISK = """
 import resource, signal, sys
 from pathlib import Path
-from modelprep.publish import publish
+from modelprep.store.publication import publish
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 limit = int(sys.argv[3])
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))

@@ -1,12 +1,20 @@
-"""Feature matrices and their transformers (modelprep.features)."""
+"""Feature matrices and their transformers (modelprep.build.features.transform)."""
 
 import numpy as np
 import pytest
 
 from modelprep import InputError
-from modelprep.features import fit_pca, fit_scaled, song_indices, variant_columns, variant_table
-from modelprep.ingest import read_low_level, read_tracks
+from modelprep.build.features.transform import (
+    fit_pca,
+    fit_scaled,
+    song_indices,
+    variant_columns,
+    variant_table,
+)
+from modelprep.build.ingest.tables import read_low_level, read_tracks
 from modelprep.schema import BASIC_FEATURES
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture

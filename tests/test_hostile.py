@@ -6,7 +6,7 @@ handled (test_ingest, test_ingest_properties, test_publish, test_faults, test_co
 import pytest
 from conftest import marker, published, startup
 
-from modelprep.schema import LOW_LEVEL_FILE, TRACKS_FILE
+from modelprep.layout import LOW_LEVEL_CSV, TRACKS_CSV
 
 pytestmark = pytest.mark.workflow
 
@@ -22,7 +22,7 @@ def refused(workdir, *args, env=None, code=1):
 
 def test_latin1_tracks_file(full_build, copy_build):
     workdir = copy_build(full_build)
-    csv = workdir / "data" / "raw" / TRACKS_FILE
+    csv = workdir / "data" / "raw" / TRACKS_CSV
     text = csv.read_text(encoding="utf-8").encode("ascii", errors="replace").decode()
     lines = text.splitlines(keepends=True)
     lines[3] = lines[3].replace(",", ",Bj\u00f6rk ", 1)
@@ -34,11 +34,11 @@ def test_latin1_tracks_file(full_build, copy_build):
 
 def test_low_level_file_without_track_id(full_build, copy_build):
     workdir = copy_build(full_build)
-    csv = workdir / "data" / "raw" / LOW_LEVEL_FILE
+    csv = workdir / "data" / "raw" / LOW_LEVEL_CSV
     csv.write_text(csv.read_text().replace(",track_id", ",song", 1))
     refused(workdir)
     failure = marker(workdir, "failure")["failed"]["ingest_low_level"]
-    assert f"{LOW_LEVEL_FILE}: column 'track_id' missing" in failure
+    assert f"{LOW_LEVEL_CSV}: column 'track_id' missing" in failure
 
 
 @pytest.mark.parametrize(

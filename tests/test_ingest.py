@@ -1,4 +1,4 @@
-"""Validation and cleaning of the raw exports (modelprep.ingest)."""
+"""Validation and cleaning of the raw exports (modelprep.build.ingest.tables)."""
 
 import logging
 
@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from modelprep import InputError
-from modelprep.ingest import read_low_level, read_tracks
+from modelprep.build.ingest.tables import read_low_level, read_tracks
 from modelprep.schema import BASIC_FEATURES
+
+pytestmark = pytest.mark.unit
 
 
 def rewrite(path, edit):

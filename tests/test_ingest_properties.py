@@ -1,5 +1,5 @@
 """Property-based: whatever a malformed export holds, ingest returns a clean table or raises an
-InputError naming the file, never anything else (modelprep.ingest, with hypothesis)."""
+InputError naming the file, never anything else (modelprep.build.ingest.tables, with hypothesis)."""
 
 import tempfile
 from pathlib import Path
@@ -11,14 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelprep import InputError
-from modelprep.ingest import MAX_TEXT_CHARS, VALID_RANGES, read_low_level, read_tracks
-from modelprep.schema import BASIC_FEATURES, LOW_LEVEL_FILE, TRACKS_FILE
+from modelprep.build.ingest.tables import MAX_TEXT_CHARS, VALID_RANGES, read_low_level, read_tracks
+from modelprep.layout import LOW_LEVEL_CSV, TRACKS_CSV
+from modelprep.schema import BASIC_FEATURES
 
 SOURCE = Path(tempfile.mkdtemp(prefix="modelprep-hypothesis-"))
 RAW = write_demo(SOURCE, n_tracks=40)
-TRACKS = (RAW / TRACKS_FILE).read_bytes()
-LOW_LEVEL = (RAW / LOW_LEVEL_FILE).read_bytes()
-TRACK_IDS = read_tracks(RAW / TRACKS_FILE)[0]["id"]
+TRACKS = (RAW / TRACKS_CSV).read_bytes()
+LOW_LEVEL = (RAW / LOW_LEVEL_CSV).read_bytes()
+TRACK_IDS = read_tracks(RAW / TRACKS_CSV)[0]["id"]
 
 # Pieces that exports, scrapes and hand edits really contain.
 NASTY = st.sampled_from(
@@ -31,6 +32,8 @@ SETTINGS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+pytestmark = pytest.mark.unit
 
 
 @st.composite
@@ -74,7 +77,7 @@ def outcome(reader, data: bytes, name: str, *args):
 @SETTINGS
 @given(data=st.one_of(mangled(TRACKS), st.binary(max_size=400)))
 def test_tracks_file_gives_a_clean_table_or_a_clear_error(data):
-    frame = outcome(read_tracks, data, TRACKS_FILE)
+    frame = outcome(read_tracks, data, TRACKS_CSV)
     if frame is not None:
         check_clean_tracks(frame)
 
@@ -82,7 +85,7 @@ def test_tracks_file_gives_a_clean_table_or_a_clear_error(data):
 @SETTINGS
 @given(data=mangled(LOW_LEVEL))
 def test_low_level_file_gives_a_clean_table_or_a_clear_error(data):
-    frame = outcome(read_low_level, data, LOW_LEVEL_FILE, TRACK_IDS)
+    frame = outcome(read_low_level, data, LOW_LEVEL_CSV, TRACK_IDS)
     if frame is not None:
         features = frame.drop(columns="track_id").to_numpy()
         assert features.dtype == np.float64 and np.isfinite(features).all()
@@ -91,7 +94,7 @@ def test_low_level_file_gives_a_clean_table_or_a_clear_error(data):
 
 @pytest.mark.parametrize("header_edit", [b"id,", b"name,", b"tempo,"])
 def test_a_removed_required_column_is_named(tmp_path, header_edit):
-    path = tmp_path / TRACKS_FILE
+    path = tmp_path / TRACKS_CSV
     path.write_bytes(TRACKS.replace(header_edit, b"", 1))
     with pytest.raises(InputError, match=header_edit[:-1].decode()):
         read_tracks(path)

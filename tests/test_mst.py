@@ -1,6 +1,6 @@
 """Every exact path's spanning tree against hdbscan's exact one, on hard kinds of data.
 
-The certificate (modelprep.certificate): all minimum spanning trees share their sorted weights,
+The certificate (benchmarks/certificate.py): all minimum spanning trees share their sorted weights,
 so ours must equal those of ``hdbscan`` with ``approx_min_span_tree=False``; where no weights
 tie, the tree is unique and the labels must agree too. Small blocks make the blocked path use
 every part of itself (pruning, certified and searched Borůvka rounds) on small data.
@@ -16,8 +16,11 @@ from sklearn.datasets import make_blobs
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from modelprep import certificate, engine, mst
-from modelprep.clustering import fit_hdbscan
+from benchmarks import certificate
+from modelprep.build.fit import engine, mst
+from modelprep.build.fit.clustering import fit_hdbscan
+
+pytestmark = pytest.mark.unit
 
 PARAMS = {
     "min_cluster_size": 20,

@@ -1,14 +1,18 @@
-"""Publication into the models directory (modelprep.publish), on plain files."""
+"""Publication into the models directory (modelprep.store), on plain files."""
 
 import json
 import os
 
 import pytest
 
-from modelprep import publish as publish_module
-from modelprep.artifacts import file_sha256, link_or_copy
 from modelprep.errors import InputError, PublishFailed
-from modelprep.publish import PREVIOUS, PublishRefused, publish, rollback
+from modelprep.files import file_sha256, link_or_copy
+from modelprep.layout import PREVIOUS
+from modelprep.store import publication as publish_module
+from modelprep.store.publication import PublishRefused, publish
+from modelprep.store.rollback import rollback
+
+pytestmark = pytest.mark.unit
 
 
 def staged(directory, variants, content="v1"):

@@ -1,4 +1,4 @@
-"""Quality metrics against their reference implementations (modelprep.quality)."""
+"""Quality metrics against their reference implementations (modelprep.build.fit.quality)."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,9 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score
 from sklearn.neighbors import NearestNeighbors
 
-from modelprep import quality
+from modelprep.build.fit import quality
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,14 @@
-"""The report: one readable figure per variant, the metrics, each job's cost (modelprep.report)."""
+"""The report: one readable figure per variant, the metrics, each job's cost
+(modelprep.build.report)."""
 
 import matplotlib.image
 import numpy as np
 import pytest
 from conftest import run_snakemake
 
-from modelprep import report
+from modelprep.build.report import figures as report
+
+pytestmark = pytest.mark.workflow
 
 VARIANTS = ["naive_features", "pca_features", "combined_features", "llav_features", "llav_pca"]
 

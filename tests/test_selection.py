@@ -1,9 +1,11 @@
-"""Choice of the base variant (modelprep.selection)."""
+"""Choice of the base variant (modelprep.build.configs.selection)."""
 
 import pytest
 
+from modelprep.build.configs.selection import CRITERION, choose_base, metrics_table
 from modelprep.errors import VariantsFailed
-from modelprep.selection import CRITERION, choose_base, metrics_table
+
+pytestmark = pytest.mark.unit
 
 
 def config(name, score, clusters=5):

@@ -9,8 +9,7 @@ import pytest
 from conftest import marker, published, startup, write_demo
 
 from modelprep import InputError
-from modelprep.settings import flag_from_env
-from modelprep.startup import failed_jobs
+from modelprep.env import flag_from_env
 
 pytestmark = pytest.mark.workflow
 
@@ -171,20 +170,6 @@ def test_degenerate_variant_guard_and_force(tmp_path):
     assert all(manifest["files"][n]["mtime_ns"] != mtimes[n] for n in manifest["files"])
 
 
-def test_failed_jobs_reads_snakemake_and_modelprep_errors():
-    text = (
-        "Error in rule cluster:\n    wildcards: variant=llav_pca\n"
-        "    log: data/logs/cluster/llav_pca.log (check log file(s) for error details)\n"
-        'WorkflowError in rule select_base in file "/x/rules/report.smk", line 21:\n'
-        "Output is older than input\n"
-        "modelprep ERROR: ingest_tracks [-] failed: data/raw/spotify_tracks.csv: bad\n"
-    )
-    failed = failed_jobs(text)
-    assert set(failed) == {"llav_pca", "select_base", "ingest_tracks"}
-    assert failed["llav_pca"].startswith("rule cluster failed (log: data/logs/cluster/llav_pca.log")
-    assert failed["ingest_tracks"] == "data/raw/spotify_tracks.csv: bad"
-
-
 def test_a_run_is_refused_while_plain_snakemake_works_in_the_directory(tmp_path):
     (tmp_path / "data").mkdir()
     sleeper = subprocess.Popen(
@@ -198,3 +183,13 @@ def test_a_run_is_refused_while_plain_snakemake_works_in_the_directory(tmp_path)
     assert result.returncode == 3
     assert f"Snakemake is already running in {tmp_path} (pid {sleeper.pid})" in result.stderr
     assert not (tmp_path / "markers").exists() and not (tmp_path / "data" / "logs").exists()
+
+
+def test_the_entry_point_runs_the_workflow_of_its_own_checkout(basic_build, basic_workflow):
+    """basic_build was built by a second checkout sharing this environment: its own startup.py
+    finds every variant current, while this checkout's sees other code (and so stale jobs)."""
+    own = startup(basic_build, "--check-only", script=basic_workflow / "scripts" / "startup.py")
+    assert own.returncode == 0, own.stdout + own.stderr[-2000:]
+    assert "all current" in own.stdout
+    other = startup(basic_build, "--check-only")
+    assert other.returncode == 1 and "stale" in other.stdout

@@ -9,6 +9,8 @@ import yaml
 from backend_check import check_models_dir
 from conftest import REPO, build, planned_jobs, run_snakemake, write_demo
 
+from modelprep.store import history
+
 pytestmark = pytest.mark.workflow
 
 VARIANTS = ["naive_features", "pca_features", "combined_features", "llav_features", "llav_pca"]
@@ -59,12 +61,14 @@ CONFIG_KEYS = {
     "versions": dict,
     "timings_s": dict,
 }
+# What follows a fit whose outputs changed.
+DOWNSTREAM = {"variant_config", "select_base", "publish", "figures", "changes", "run_statistics"}
 SHARED_JOBS = {
     ("select_base", ""),
     ("publish", ""),
     ("figures", ""),
+    ("changes", ""),
     ("run_statistics", ""),
-    ("all", ""),
 }
 
 
@@ -184,16 +188,24 @@ def test_changed_parameter_reruns_only_that_variant(full_build, copy_build, tmp_
     )
     jobs = planned_jobs(workdir, "--configfile", str(override))
     assert jobs == {("cluster", "llav_pca"), ("variant_config", "llav_pca")} | SHARED_JOBS
-    # Built, the new metrics record how each moved against the set published before.
+    # Built, publication records how each metric moved against the set published before (now
+    # in .previous/), for the report and `modelprep compare`; metrics.json holds no history.
     before = json.loads((models(workdir) / "manifest.json").read_text())["run_id"]
     old = json.loads((models(workdir) / "metrics.json").read_text())["variants"]
     build(workdir, "--cores", "2", "--configfile", str(override))
     metrics = json.loads((models(workdir) / "metrics.json").read_text())
-    assert metrics["previous_run_id"] == before
+    assert set(metrics) == {"base_variant", "variants"}
+    assert not any("change" in values for values in metrics["variants"].values())
+    report = workdir / "data" / "processed" / "report"
+    changes = json.loads((report / "changes.json").read_text())
+    assert changes == history.changes_since_previous(models(workdir))
+    assert changes["previous_run_id"] == before
     for variant, new in metrics["variants"].items():
         for key in ("silhouette_score", "dbcv", "neighbour_consistency", "n_clusters"):
-            assert new["change"][key] == pytest.approx(new[key] - old[variant][key]), key
-    assert metrics["variants"]["naive_features"]["change"]["silhouette_score"] == 0
+            moved = changes["variants"][variant][key]
+            assert moved == pytest.approx(new[key] - old[variant][key]), key
+    assert changes["variants"]["naive_features"]["silhouette_score"] == 0
+    assert "Change since the previous published set" in (report / "changes.html").read_text()
 
 
 def test_bad_input_fails_and_leaves_published_models_untouched(full_build, copy_build):
@@ -220,14 +232,25 @@ def test_basic_only_build_and_code_edits(full_build, basic_build, basic_workflow
 
     snakefile = basic_workflow / "Snakefile"
     assert planned_jobs(basic_build, snakefile=snakefile) == set()
-    source = basic_workflow / "modelprep" / "clustering.py"
-    original = source.read_text()
-    source.write_text(original + "\n# an edit\n")
-    try:
-        jobs = planned_jobs(basic_build, snakefile=snakefile)
-    finally:
-        source.write_text(original)
-    assert {("cluster", v) for v in BASIC_VARIANTS} <= jobs
+    fits = {("cluster", v) for v in BASIC_VARIANTS} | {("neighbors", v) for v in BASIC_VARIANTS}
+    report = {("figures", ""), ("changes", ""), ("run_statistics", "")}
+    for module, rerun in (
+        ("build/fit/clustering.py", fits),
+        ("build/report/figures.py", report),
+        ("consumer/cli.py", set()),
+        ("service/main.py", set()),
+    ):
+        source = basic_workflow / "modelprep" / module
+        original = source.read_text()
+        source.write_text(original + "\n# an edit\n")
+        try:
+            jobs = planned_jobs(basic_build, snakefile=snakefile)
+        finally:
+            source.write_text(original)
+        # the jobs that run the edited code, then (for the fits) only what follows them
+        assert rerun <= jobs, module
+        later = DOWNSTREAM if module.startswith("build/fit") else set()
+        assert {rule for rule, _ in jobs} <= {rule for rule, _ in rerun} | later, module
     assert planned_jobs(basic_build, snakefile=snakefile) == set()
 
 

@@ -1,7 +1,7 @@
 """Snakemake adapter: HDBSCAN on one variant's embedding."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.fit import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "cluster"):
     steps.cluster(

@@ -1,7 +1,7 @@
 """Snakemake adapter: the report's figure per variant and its metrics table."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.report import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "figures"):
     steps.figures(

@@ -1,7 +1,7 @@
 """Snakemake adapter: validate low_level_audio_features.csv against the clean tracks."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.ingest import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "ingest_low_level"):
     steps.ingest_low_level(

@@ -1,7 +1,7 @@
 """Snakemake adapter: the exact NearestNeighbors model of one variant."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.fit import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "neighbors"):
     steps.neighbors(

@@ -1,7 +1,7 @@
 """Snakemake adapter: a variant that is the PCA of another variant."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.features import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "pca_features"):
     steps.pca_features(

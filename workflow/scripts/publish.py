@@ -1,7 +1,7 @@
 """Snakemake adapter: publish the staged set into MODELS_PATH, manifest last."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.publish import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "publish"):
     steps.publish_models(
@@ -13,4 +13,5 @@ with job(snakemake, "publish"):
         max_track_drop=snakemake.params.max_track_drop,
         allow_track_drop=snakemake.params.allow_track_drop,
         receipt_out=snakemake.output.receipt,
+        changes_out=snakemake.output.changes,
     )

@@ -1,7 +1,7 @@
 """Snakemake adapter: the report's table of each job's wall time and peak memory."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.report import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "run_statistics"):
     steps.run_statistics(

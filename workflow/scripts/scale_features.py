@@ -1,7 +1,7 @@
 """Snakemake adapter: a variant scaled from raw columns."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.features import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "scale_features"):
     steps.scaled_features(

@@ -1,7 +1,7 @@
 """Snakemake adapter: choose the base variant and write base files, base_model and metrics."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.configs import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "select_base"):
     steps.select_base(
@@ -10,5 +10,4 @@ with job(snakemake, "select_base"):
         base_out=list(snakemake.output.base),
         base_model_out=snakemake.output.base_model,
         metrics_out=snakemake.output.metrics,
-        models_dir=snakemake.params.models_dir,
     )

@@ -1,7 +1,7 @@
 """Snakemake adapter: assemble hdbscan_config_{variant}.json."""
 
-from modelprep import steps
-from modelprep.jobs import job
+from modelprep.build.configs import steps
+from modelprep.build.runner import job
 
 with job(snakemake, "variant_config"):
     steps.variant_config(

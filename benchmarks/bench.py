@@ -1,0 +1,279 @@
+"""The project's benchmark: the real workflow cold and warm, beside the straightforward baseline.
+
+``python -m benchmarks.bench`` (from the repository root) generates demo data of each
+``--families`` family (default genres and latent, 101,939 tracks with low-level features), runs
+``snakemake`` cold (no processed files, models or Snakemake metadata) and warm (``--forceall``,
+publication included) ``--repeats`` times each and reports medians, the per-rule wall time and
+peak memory from Snakemake's ``benchmark:`` files, and, at ``--baseline-tracks`` (20,000), the
+baseline measured in the same invocation: every variant built one after another with the
+``hdbscan`` package's default algorithm and the full silhouette score. Then the exactness guard,
+at the baseline size on every ``--guard-families`` family: each published model against
+``hdbscan``'s exact tree on the published embedding (benchmarks/certificate.py: tree weights,
+ARI, noise). Results go to stdout (Markdown) and ``--out`` (JSON), with date and machine,
+because these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from benchmarks.render import render
+from modelprep import demo, jobstats, layout
+from modelprep.build.provenance import library_versions
+from modelprep.service.resources import available_cores
+
+REPO = Path(__file__).resolve().parents[1]
+STATE = ("processed", "models", "logs", "benchmarks", "cache")
+
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "cpu": model,
+        "usable_cores": available_cores(),
+        "python": platform.python_version(),
+        "versions": library_versions(),
+    }
+
+
+def reset(workdir: Path, cold: bool) -> None:
+    """Cold: remove every output, Snakemake's metadata and caches; warm keeps them."""
+    if not cold:
+        return
+    for name in STATE:
+        shutil.rmtree(workdir / "data" / name, ignore_errors=True)
+    shutil.rmtree(workdir / ".snakemake", ignore_errors=True)
+    shutil.rmtree(workdir / "cache", ignore_errors=True)
+
+
+def timed_run(workdir: Path, command: list[str]) -> float:
+    """Wall seconds of ``command`` in ``workdir``, with every cache (numba's included) there."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "NUMBA_CACHE_DIR", "MARKER_DIR")
+    }
+    env["XDG_CACHE_HOME"] = str(workdir / "cache")
+    # startup.py's markers (--check-only reads the last one): the workdir's, not /tmp's
+    env["MARKER_DIR"] = str(workdir / "markers")
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:])} failed in {workdir}:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def snakemake_run(workdir: Path, cores: int, *extra: str) -> float:
+    snakefile = str(REPO / "Snakefile")
+    command = [sys.executable, "-m", "snakemake", "-s", snakefile, "--cores", str(cores)]
+    return timed_run(workdir, [*command, *extra])
+
+
+def rule_records(workdir: Path) -> dict[str, dict]:
+    """Wall seconds and peak RSS (MiB) of each job, from Snakemake's benchmark files."""
+    records = {}
+    for path in sorted((workdir / "data" / "benchmarks").glob("*/*.tsv")):
+        row = jobstats.last_record(path)
+        records[jobstats.job_name(path)] = {"s": row["s"], "max_rss_mib": row["max_rss"]}
+    return records
+
+
+def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
+    """Cold and warm runs; medians, and per-rule medians of the warm runs."""
+    runs: dict[str, list] = {"cold": [], "warm": []}
+    per_rule: dict[str, list] = {}
+    for _ in range(repeats):
+        reset(workdir, cold=True)
+        runs["cold"].append(snakemake_run(workdir, cores))
+    for _ in range(repeats):
+        runs["warm"].append(snakemake_run(workdir, cores, "--forceall"))
+        for job, record in rule_records(workdir).items():
+            per_rule.setdefault(job, []).append(record)
+    noop = snakemake_run(workdir, cores, "-n")
+    check_only = timed_run(
+        workdir, [sys.executable, str(REPO / "scripts" / "startup.py"), "--check-only"]
+    )
+    return {
+        "cold_s": runs["cold"],
+        "warm_s": runs["warm"],
+        "cold_median_s": statistics.median(runs["cold"]),
+        "warm_median_s": statistics.median(runs["warm"]),
+        "noop_dry_run_s": noop,
+        "check_only_s": check_only,
+        "per_rule": {
+            job: {
+                "s": statistics.median(r["s"] for r in records),
+                "max_rss_mib": max(r["max_rss_mib"] for r in records),
+            }
+            for job, records in per_rule.items()
+        },
+    }
+
+
+def variant_params(config: dict, variant: str) -> dict:
+    params = {**config["hdbscan"], **config["variants"][variant]["hdbscan"]}
+    for key in ("prediction_data", "engine", "mst_algorithm", "approx_min_span_tree"):
+        params.pop(key, None)
+    params["algorithm"] = "best"  # the package's default
+    return params
+
+
+def quality_guard(workdir: Path) -> dict:
+    """Every published model against hdbscan's exact tree on its published embedding, with
+    the parameters its config records. A variant passes when its tree is a minimum one."""
+    from benchmarks import certificate
+    from modelprep.consumer import load
+    from modelprep.store import manifest as manifests
+
+    models = workdir / "data" / "models"
+    guard = {}
+    for variant in layout.variants_of(manifests.read(models)):
+        published = load(models, variant)
+        started = time.perf_counter()
+        result = certificate.certify(
+            published.clusterer, published.embeddings, published.config["hdbscan_params"]
+        )
+        guard[variant] = {
+            "mst_algorithm": published.config["mst_algorithm"],
+            **result["tree"],
+            **result["labels"],
+            "reference_s": time.perf_counter() - started,
+            "ok": result["tree"]["exact"] and published.config["mst_exact"],
+        }
+    return guard
+
+
+def baseline(raw: Path, config: dict) -> float:
+    """The straightforward build: every variant in turn, default algorithm, full silhouette."""
+    import hdbscan
+    from sklearn.metrics import silhouette_score
+    from sklearn.neighbors import NearestNeighbors
+
+    from modelprep.build.features import transform as features
+    from modelprep.build.ingest import tables as ingest
+
+    started = time.perf_counter()
+    tracks, _ = ingest.read_tracks(raw / layout.TRACKS_CSV)
+    low, _ = ingest.read_low_level(raw / layout.LOW_LEVEL_CSV, tracks["id"])
+    fitted = {}
+    for variant, spec in config["variants"].items():
+        if spec.get("pca_of"):
+            base_embedding, base_transformer = fitted[spec["pca_of"]]
+            embedding, transformer = features.fit_pca(
+                base_embedding, base_transformer, spec["pca_components"], config["seed"]
+            )
+        else:
+            rows = features.variant_table(tracks, low, spec["columns"])
+            columns = features.variant_columns(spec["columns"], list(low.columns[1:]))
+            embedding, transformer = features.fit_scaled(rows, columns, spec["scaler"])
+        fitted[variant] = (embedding, transformer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            labels = hdbscan.HDBSCAN(**variant_params(config, variant)).fit(embedding).labels_
+        clustered = labels != -1
+        if np.unique(labels[clustered]).size >= 2:
+            silhouette_score(embedding[clustered], labels[clustered])
+        NearestNeighbors(n_neighbors=20, algorithm="brute").fit(embedding)
+    return time.perf_counter() - started
+
+
+def time_queries(models_dir: Path, queries: int = 200, seed: int = 0) -> dict:
+    """Load time of the base variant and medians of ``similar`` for seeded random tracks."""
+    from modelprep.consumer import load
+
+    started = time.perf_counter()
+    model = load(models_dir)
+    load_s = time.perf_counter() - started
+    tracks = np.random.default_rng(seed).choice(model.track_ids, size=queries)
+    timings = {"within_cluster": [], "global": []}
+    for track in tracks:
+        for mode, within in (("within_cluster", True), ("global", False)):
+            started = time.perf_counter()
+            model.similar(track, k=10, within_cluster=within)
+            timings[mode].append(1000 * (time.perf_counter() - started))
+    return {
+        "variant": model.name,
+        "load_s": load_s,
+        **{f"{mode}_median_ms": statistics.median(ms) for mode, ms in timings.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--tracks", type=int, default=101_939)
+    parser.add_argument("--families", default="genres,latent", help="full-size builds")
+    parser.add_argument("--guard-families", default="genres,latent,skewed", help="'' for none")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="full-size builds only (and the guard)"
+    )
+    parser.add_argument("--baseline-tracks", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline-repeats", type=int, default=3)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("bench-work"))
+    parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
+    args = parser.parse_args(argv)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    families = args.families.split(",")
+    guard_families = [f for f in args.guard_families.split(",") if f]
+
+    report = {"machine": machine(), "tracks": args.tracks, "baseline_tracks": args.baseline_tracks}
+    report["full"] = {}
+    for family in families:
+        full = args.workdir / f"full-{family}"
+        demo.write(full / "data" / "raw", args.tracks, seed=7, family=family)
+        report["full"][family] = measure_workflow(full, args.cores, args.repeats)
+    report["queries"] = time_queries(args.workdir / f"full-{families[0]}" / "data" / "models")
+    small = args.workdir / "baseline"
+    if not args.no_baseline:
+        demo.write(small / "data" / "raw", args.baseline_tracks, seed=7)
+        report["at_baseline_size"] = measure_workflow(small, args.cores, args.repeats)
+        report["baseline_s"] = [
+            baseline(small / "data" / "raw", config) for _ in range(args.baseline_repeats)
+        ]
+        report["baseline_median_s"] = statistics.median(report["baseline_s"])
+        warm = report["at_baseline_size"]["warm_median_s"]
+        report["speedup"] = report["baseline_median_s"] / warm
+    report["quality_guard"] = {}
+    for family in guard_families:
+        built = family == "genres" and not args.no_baseline
+        workdir = small if built else args.workdir / f"guard-{family}"
+        if not built:
+            demo.write(workdir / "data" / "raw", args.baseline_tracks, seed=7, family=family)
+            reset(workdir, cold=True)
+            snakemake_run(workdir, args.cores)
+        report["quality_guard"][family] = quality_guard(workdir)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(render(report))
+    guards = [g for family in report["quality_guard"].values() for g in family.values()]
+    return 0 if all(g["ok"] for g in guards) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

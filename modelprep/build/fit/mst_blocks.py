@@ -1,0 +1,185 @@
+"""Step 1 of the exact spanning tree (``modelprep.build.fit.mst``): the block layout and the
+exact k nearest neighbours.
+
+Rows are grouped into blocks that are close in the space of the leading principal components
+(k-means, seeded). For each pair of blocks one float32 GEMM gives a *lower bound* of every
+squared distance (the rounding error is bounded by ``(2d + 8)·u·(|x|² + |y|²)``; twice that is
+subtracted), and only pairs whose bound may beat a row's current k-th distance are measured
+exactly, in float64, by direct difference (so duplicate rows are at distance 0). Block pairs
+whose principal-component bound already exceeds every k-th distance in both blocks are skipped.
+The per-point, per-block lower bounds recorded here also guide the exact search of step 3.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from modelprep.build.fit import mst_kernels
+
+# float32's unit roundoff
+U32 = 2.0**-24
+# Margins of the principal-component bounds, for the projection's float64 rounding:
+# relative, and absolute (the rows are scaled to norms below 1).
+PROJECTION_MARGIN = (1e-6, 1e-9)
+
+
+class Layout:
+    """The rows reordered into spatial blocks, with what the bounds need.
+
+    Positions index the reordered rows; ``ids`` maps them back to the caller's rows, and every
+    tie is broken on ``ids``, so the layout changes the work but never the result.
+    """
+
+    def __init__(self, X: np.ndarray, block: int, head_dims: int, seed: int):
+        n, d = X.shape
+        centred = X - X.mean(axis=0)
+        _, vectors = np.linalg.eigh(centred.T @ centred)
+        axes = vectors[:, ::-1][:, : min(head_dims, d)]
+        head = centred @ axes
+        # The norm of what the head leaves out, measured directly (as |x|² - |head|² it would
+        # lose half its digits to cancellation where it is small).
+        tail = np.concatenate(
+            [
+                np.linalg.norm(chunk - chunk @ axes @ axes.T, axis=1)
+                for chunk in np.array_split(centred, max(1, n // 16384))
+            ]
+        )
+        self.ids, self.starts = _block_layout(head, block, seed)
+        self.X = np.ascontiguousarray(X[self.ids])
+        centred, head, tail = centred[self.ids], head[self.ids], tail[self.ids]
+        norms = np.einsum("ij,ij->i", centred, centred)
+        # a_i . b_j = (1 - s)(|x_i|² + |x_j|²) - 2 x_i . x_j is at most the exact squared
+        # distance: float32 inputs and d + 2 products err by less than (2d + 8) u (|x_i|² +
+        # |x_j|²), and s is twice that.
+        slack = (4 * d + 16) * U32
+        self.A = np.empty((n, d + 2), np.float32)
+        self.B = np.empty((n, d + 2), np.float32)
+        self.A[:, :d] = -2.0 * centred
+        self.A[:, d] = (1.0 - slack) * norms
+        self.A[:, d + 1] = 1.0
+        self.B[:, :d] = centred
+        self.B[:, d] = 1.0
+        self.B[:, d + 1] = (1.0 - slack) * norms
+        self.bounds = self._point_block_bounds(head, tail, norms.max())
+
+    def _point_block_bounds(self, head, tail, largest_norm):
+        """Lower bounds of the squared distance from each point to each block (float32): the
+        gap to the block's ball in the principal components plus the gap between tail norms."""
+        n_blocks = self.n_blocks
+        bounds = np.empty((head.shape[0], n_blocks), np.float32)
+        for b in range(n_blocks):
+            part = self.block(b)
+            centre = head[part].mean(axis=0)
+            radius = np.sqrt(((head[part] - centre) ** 2).sum(axis=1)).max()
+            gap = np.maximum(np.sqrt(((head - centre) ** 2).sum(axis=1)) - radius, 0.0)
+            low, high = tail[part].min(), tail[part].max()
+            tail_gap = np.maximum(np.maximum(tail - high, low - tail), 0.0)
+            relative, absolute = PROJECTION_MARGIN
+            bounds[:, b] = (gap**2 + tail_gap**2) * (1 - relative) - absolute * largest_norm
+        return bounds
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.starts) - 1
+
+    def block(self, b: int) -> slice:
+        return slice(int(self.starts[b]), int(self.starts[b + 1]))
+
+    def products(self, rows: slice, cols: slice) -> np.ndarray:
+        """Lower bounds of the squared distances between two blocks (one float32 GEMM)."""
+        return self.A[rows] @ self.B[cols].T
+
+    def record(self, rows: slice, cols: slice, row_min, col_min) -> None:
+        """Tighten the point-to-block bounds with the minima of a whole computed block pair
+        (only whole blocks: a minimum over some rows bounds nothing for the others)."""
+        r, c = self.starts.searchsorted([rows.start, cols.start])
+        np.maximum(self.bounds[rows, c], row_min, out=row_min)
+        self.bounds[rows, c] = row_min
+        np.maximum(self.bounds[cols, r], col_min, out=col_min)
+        self.bounds[cols, r] = col_min
+
+
+def _block_layout(head: np.ndarray, block: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows and block starts: k-means groups of the principal components, each
+    cut into runs of at most ``block`` rows."""
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
+    n = head.shape[0]
+    groups = min(n, max(1, int(np.ceil(2 * n / block))))
+    if groups > 1:
+        with warnings.catch_warnings():  # duplicate rows leave groups empty: harmless here
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(groups, n_init=1, max_iter=20, random_state=seed).fit(head).labels_
+    else:
+        labels = np.zeros(n, dtype=np.int64)
+    order = np.argsort(labels, kind="stable")
+    starts, position = [], 0
+    for size in np.bincount(labels):
+        starts.extend(range(position, position + size, block))
+        position += size
+    return order, np.array([*starts, n], dtype=np.int64)
+
+
+def exact_knn(layout: Layout, k: int, initial_sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """Squared distances and positions of each position's k nearest others, sorted by
+    (d², id). The first limits come from the first ``initial_sample`` rows of each block."""
+    n = layout.X.shape[0]
+    hd = np.full((n, k), np.inf)
+    hp = np.zeros((n, k), dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    kth2 = np.full(n, np.inf)
+    # First limits: each row's k-th exact distance among its k best bounds in a sample of its
+    # block (the block's first rows).
+    for b in range(layout.n_blocks):
+        part = layout.block(b)
+        sample = slice(part.start, min(part.stop, part.start + initial_sample))
+        size = sample.stop - sample.start
+        if size <= k:
+            continue
+        L = layout.products(part, sample)
+        L[np.arange(size), np.arange(size)] = np.inf
+        near = np.argpartition(L, k - 1, axis=1)[:, :k] + part.start
+        rows = layout.X[part]
+        kth2[part] = np.max(
+            [((rows - layout.X[near[:, j]]) ** 2).sum(axis=1) for j in range(k)], axis=0
+        )
+    for p, q in pairs_nearest_first(layout):
+        rows, cols = layout.block(p), layout.block(q)
+        if (layout.bounds[rows, q] > kth2[rows]).all() and (
+            layout.bounds[cols, p] > kth2[cols]
+        ).all():
+            continue
+        L = layout.products(rows, cols)
+        if p == q:
+            np.fill_diagonal(L, np.inf)
+        row_min = np.empty(L.shape[0], np.float32)
+        col_min = np.empty(L.shape[1], np.float32)
+        row_limit, col_limit = mst_kernels.limits(kth2[rows]), mst_kernels.limits(kth2[cols])
+        hits = mst_kernels.screen(L, row_limit, col_limit, row_min, col_min)
+        layout.record(rows, cols, row_min, col_min)
+        mst_kernels.knn_refine(
+            L, rows.start, cols.start, p == q, layout.X, layout.ids, kth2, hd, hp, count, hits
+        )
+    by_id = np.argsort(layout.ids[hp], axis=1, kind="stable")
+    hd, hp = np.take_along_axis(hd, by_id, 1), np.take_along_axis(hp, by_id, 1)
+    by_distance = np.argsort(hd, axis=1, kind="stable")
+    return np.take_along_axis(hd, by_distance, 1), np.take_along_axis(hp, by_distance, 1)
+
+
+def pairs_nearest_first(layout: Layout, rows=None) -> list[tuple[int, int]]:
+    """Block pairs (p <= q) by their smallest point-to-block bound, over the positions
+    flagged in ``rows`` (all by default): near pairs first tighten the limits that let the
+    far ones be skipped."""
+    blocks = layout.n_blocks
+    nearest = np.full((blocks, blocks), np.inf)
+    for b in range(blocks):
+        part = layout.block(b)
+        bounds = layout.bounds[part] if rows is None else layout.bounds[part][rows[part]]
+        if len(bounds):
+            nearest[b] = bounds.min(axis=0)
+    nearest = np.minimum(nearest, nearest.T)
+    pairs = [(p, q) for p in range(blocks) for q in range(p, blocks) if nearest[p, q] < np.inf]
+    return sorted(pairs, key=lambda pair: nearest[pair])

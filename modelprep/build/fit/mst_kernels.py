@@ -1,0 +1,194 @@
+"""The numba kernels of the exact spanning tree (``modelprep.build.fit.mst``).
+
+The loops over single pairs that the GEMM bounds leave to measure, compiled and free of the
+GIL. Every comparison of edges or neighbours goes through ``_before``: ties are broken on
+(weight, smaller original index, larger original index), so the result is unique.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# Raises a float64 limit enough that its float32 rounding is still above it.
+LIMIT_ROUNDING = 1 + 2.0**-20
+
+
+@numba.njit(cache=True, nogil=True)
+def _sqdist(X, i, j):
+    total = 0.0
+    for k in range(X.shape[1]):
+        t = X[i, k] - X[j, k]
+        total += t * t
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _before(w1, a1, b1, w2, a2, b2):
+    """(w1, a1, b1) < (w2, a2, b2) lexicographically."""
+    return w1 < w2 or (w1 == w2 and (a1 < a2 or (a1 == a2 and b1 < b2)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _heap_push(hd, hp, count, ids, i, d2, j):
+    """Offer position j at squared distance d2 to row i's max-heap of its k nearest (ties go
+    to the smaller id); True if it was kept."""
+    k = hd.shape[1]
+    c = count[i]
+    if c < k:
+        pos = c
+        count[i] = c + 1
+        while pos > 0:
+            up = (pos - 1) >> 1
+            if not _before(hd[i, up], ids[hp[i, up]], 0, d2, ids[j], 0):
+                break
+            hd[i, pos], hp[i, pos] = hd[i, up], hp[i, up]
+            pos = up
+        hd[i, pos], hp[i, pos] = d2, j
+        return True
+    if not _before(d2, ids[j], 0, hd[i, 0], ids[hp[i, 0]], 0):
+        return False
+    pos = 0
+    while True:
+        child = 2 * pos + 1
+        if child >= k:
+            break
+        right = child + 1
+        if right < k and _before(
+            hd[i, child], ids[hp[i, child]], 0, hd[i, right], ids[hp[i, right]], 0
+        ):
+            child = right
+        if _before(hd[i, child], ids[hp[i, child]], 0, d2, ids[j], 0):
+            break
+        hd[i, pos], hp[i, pos] = hd[i, child], hp[i, child]
+        pos = child
+    hd[i, pos], hp[i, pos] = d2, j
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def screen(L, row_limit, col_limit, row_min, col_min):
+    """Per row, how many bounds are within the row's or the column's limit; and each row's
+    and column's smallest bound. Most pairs stop here, so everything is float32 (the limits
+    rounded up, see ``limits``)."""
+    hits = np.zeros(L.shape[0], dtype=np.int64)
+    col_min[:] = np.inf
+    for a in range(L.shape[0]):
+        limit = row_limit[a]
+        count = 0
+        smallest = np.float32(np.inf)
+        row = L[a]
+        for b in range(L.shape[1]):
+            v = row[b]
+            count += v <= max(limit, col_limit[b])
+            smallest = min(smallest, v)
+            col_min[b] = min(col_min[b], v)
+        hits[a] = count
+        row_min[a] = smallest
+    return hits
+
+
+def limits(squared: np.ndarray) -> np.ndarray:
+    """float32 limits no smaller than the float64 ones (float32 rounds by at most 2^-24,
+    relative, and the rows are scaled so that no limit is subnormal): a screen may pass more,
+    never fewer."""
+    return (squared * LIMIT_ROUNDING).astype(np.float32)
+
+
+@numba.njit(cache=True, nogil=True)
+def knn_refine(L, r0, c0, diagonal, X, ids, kth2, hd, hp, count, hits):
+    """Measure the pairs of a block whose bound may beat either row's k-th distance
+    (``kth2``: an upper bound of each row's squared k-th distance, tightened here)."""
+    k = hd.shape[1]
+    for a in range(L.shape[0]):
+        if hits[a] == 0:
+            continue
+        i = r0 + a
+        for b in range(a + 1 if diagonal else 0, L.shape[1]):
+            j = c0 + b
+            if L[a, b] > max(kth2[i], kth2[j]):
+                continue
+            d2 = _sqdist(X, i, j)
+            if _heap_push(hd, hp, count, ids, i, d2, j) and count[i] == k:
+                kth2[i] = min(kth2[i], hd[i, 0])
+            if _heap_push(hd, hp, count, ids, j, d2, i) and count[j] == k:
+                kth2[j] = min(kth2[j], hd[j, 0])
+
+
+@numba.njit(cache=True, nogil=True)
+def edge_refine(
+    L,
+    rows,
+    c0,
+    X,
+    ids,
+    comp,
+    core,
+    reach,
+    alpha,
+    best_w,
+    best_a,
+    best_b,
+    hits,
+    search_row,
+    search_col,
+):
+    """Measure the pairs of a block that may beat a searcher's component's best edge."""
+    for a in range(L.shape[0]):
+        if hits[a] == 0:
+            continue
+        i = rows[a]
+        ci = comp[i]
+        for b in range(L.shape[1]):
+            j = c0 + b
+            cj = comp[j]
+            if cj == ci:
+                continue
+            limit = -1.0
+            if search_row[a] and reach[j] <= best_w[ci]:
+                limit = best_w[ci]
+            if search_col[b] and reach[i] <= best_w[cj]:
+                limit = max(limit, best_w[cj])
+            v = L[a, b]
+            low = max(np.sqrt(np.float64(v)) / alpha if v > 0 else 0.0, core[i], core[j])
+            if limit < 0 or low > limit:
+                continue
+            w = max(np.sqrt(_sqdist(X, i, j)) / alpha, core[i], core[j])
+            lo, hi = min(ids[i], ids[j]), max(ids[i], ids[j])
+            if search_row[a] and _before(w, lo, hi, best_w[ci], best_a[ci], best_b[ci]):
+                best_w[ci], best_a[ci], best_b[ci] = w, lo, hi
+            if search_col[b] and _before(w, lo, hi, best_w[cj], best_a[cj], best_b[cj]):
+                best_w[cj], best_a[cj], best_b[cj] = w, lo, hi
+
+
+@numba.njit(cache=True, nogil=True)
+def find(parent, i):
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        parent[i], i = root, parent[i]
+    return root
+
+
+@numba.njit(cache=True, nogil=True)
+def roots(parent):
+    out = np.empty(parent.shape[0], dtype=np.int64)
+    for i in range(parent.shape[0]):
+        out[i] = find(parent, i)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def graph_best(src, dst, weight, ids, comp, best_w, best_a, best_b):
+    """Each component's lightest k-NN graph edge to another component."""
+    for e in range(src.shape[0]):
+        i, j = src[e], dst[e]
+        ci, cj = comp[i], comp[j]
+        if ci == cj:
+            continue
+        lo, hi = min(ids[i], ids[j]), max(ids[i], ids[j])
+        if _before(weight[e], lo, hi, best_w[ci], best_a[ci], best_b[ci]):
+            best_w[ci], best_a[ci], best_b[ci] = weight[e], lo, hi
+        if _before(weight[e], lo, hi, best_w[cj], best_a[cj], best_b[cj]):
+            best_w[cj], best_a[cj], best_b[cj] = weight[e], lo, hi

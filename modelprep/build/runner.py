@@ -1,0 +1,105 @@
+"""The frame every workflow script runs in: logging, timing, and clean failure on bad input."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import signal
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from modelprep import env
+from modelprep.errors import InputError, PublishFailed, VariantsFailed
+from modelprep.files import save_json
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(name)s] %(message)s"
+# Failures whose message says everything: shown without a traceback.
+EXPECTED_FAILURES = (InputError, PublishFailed, VariantsFailed)
+
+log = logging.getLogger("modelprep")
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stop_on_sigterm(signum, _frame):
+    """SIGTERM becomes SystemExit, so cleanup (publication's undo, temporaries) still runs."""
+    raise SystemExit(128 + signum)
+
+
+def configure_logging(log_path: str | None, level: str) -> None:
+    """Everything at ``level`` into the job's log file; WARNING and above also on the console."""
+    console = logging.StreamHandler(sys.__stderr__)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("modelprep %(levelname)s: %(message)s"))
+    handlers: list[logging.Handler] = [console]
+    if log_path:
+        os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+        handlers[-1].setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=handlers, force=True)
+    logging.captureWarnings(True)
+    # hdbscan 0.8.40 still passes scikit-learn 1.6 a renamed argument; harmless until 1.8.
+    warnings.filterwarnings(
+        "ignore", message="'force_all_finite' was renamed", category=FutureWarning
+    )
+
+
+class Record:
+    """This job's record under ``processed/failures/``: written as ``running`` when the job
+    starts, replaced by its failure (rule, variant, error class, message) when it fails, removed
+    when it succeeds. startup.py reads these, never Snakemake's console text; a record still
+    ``running`` after the run means the job was killed without a word (SIGKILL, out of memory).
+    """
+
+    def __init__(self, rule: str, variant: str | None):
+        self.fields = {"rule": rule, "variant": variant, "run_id": env.run_id()}
+        self.path = env.paths_from_env().failure(rule, variant or rule)
+
+    def write(self, state: str, error: BaseException | None = None) -> None:
+        detail = {"error_class": type(error).__name__, "message": str(error)} if error else {}
+        save_json({**self.fields, "state": state, "pid": os.getpid(), **detail}, self.path)
+
+    def clear(self) -> None:
+        Path(self.path).unlink(missing_ok=True)
+
+
+@contextmanager
+def job(snakemake, step: str):
+    """Run one step of a Snakemake job, recording how it ends (see ``Record``).
+
+    Bad input ends the job with its message on the console and exit status 1, no traceback;
+    anything else is logged with its traceback (in the job's log) and re-raised.
+    """
+    log_path = snakemake.log[0] if snakemake.log else None
+    configure_logging(log_path, os.environ.get("LOG_LEVEL", "INFO").upper())
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    variant = snakemake.wildcards.get("variant")
+    record = Record(step, variant)
+    record.write("running")
+    log.info("%s [%s] started with %d threads", step, variant or "-", snakemake.threads)
+    started = time.perf_counter()
+    try:
+        yield
+    except EXPECTED_FAILURES as exc:
+        log.error("%s [%s] failed: %s", step, variant or "-", exc)
+        record.write("failed", exc)
+        sys.exit(1)
+    except BaseException as exc:
+        log.exception("%s [%s] failed unexpectedly; the log is %s", step, variant, log_path)
+        record.write("failed", exc)
+        raise
+    record.clear()
+    log.info(
+        "%s [%s] done in %.1f s, peak memory %.0f MiB",
+        step,
+        variant or "-",
+        time.perf_counter() - started,
+        peak_memory_mib(),
+    )

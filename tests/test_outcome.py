@@ -1,0 +1,71 @@
+"""How a run's failures are known: each job's own record (modelprep.build.runner), read by the
+service (modelprep.service.outcome), never Snakemake's console text."""
+
+import os
+import signal
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from modelprep import env
+from modelprep.build.runner import job
+from modelprep.errors import InputError
+from modelprep.service.outcome import job_failures
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_PATH", str(tmp_path / "data"))
+    monkeypatch.setenv(env.RUN_ID, "run-1")
+    return env.paths_from_env()
+
+
+def fake_job(tmp_path, variant=None):
+    """What a Snakemake script sees of its job, enough for the runner."""
+    wildcards = {"variant": variant} if variant else {}
+    return SimpleNamespace(log=[str(tmp_path / "job.log")], wildcards=wildcards, threads=1)
+
+
+def test_a_job_that_succeeds_leaves_no_record(data, tmp_path):
+    with job(fake_job(tmp_path, "naive_features"), "cluster"):
+        pass
+    assert job_failures(data, "run-1") == {}
+
+
+def test_bad_input_is_recorded_with_rule_variant_class_and_message(data, tmp_path):
+    with pytest.raises(SystemExit) as exit_status:
+        with job(fake_job(tmp_path, "llav_pca"), "cluster"):
+            raise InputError("variant llav_pca: HDBSCAN found 0 clusters")
+    assert exit_status.value.code == 1
+    assert job_failures(data, "run-1") == {"llav_pca": "variant llav_pca: HDBSCAN found 0 clusters"}
+    assert job_failures(data, "another-run") == {}, "only this run's records count"
+
+
+def test_a_bug_is_recorded_by_its_class_and_re_raised(data, tmp_path):
+    with pytest.raises(KeyError):
+        with job(fake_job(tmp_path), "select_base"):
+            raise KeyError("silhouette_score")
+    failed = job_failures(data, "run-1")
+    assert failed == {"select_base": "'silhouette_score'"}
+
+
+def test_a_job_killed_without_a_word_is_reported_as_killed(data, tmp_path):
+    """SIGKILL (or the kernel's OOM killer) leaves the record the job wrote when it started."""
+    script = (
+        "import os, signal, sys\n"
+        "from types import SimpleNamespace\n"
+        "from modelprep.build.runner import job\n"
+        f"snakemake = SimpleNamespace(log=[{str(tmp_path / 'k.log')!r}],"
+        " wildcards={'variant': 'combined_features'}, threads=1)\n"
+        "with job(snakemake, 'cluster'):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script], env=os.environ.copy())
+    assert killed.returncode == -signal.SIGKILL
+    failed = job_failures(data, "run-1")
+    assert list(failed) == ["combined_features"]
+    assert failed["combined_features"].startswith("rule cluster [combined_features] was killed")
