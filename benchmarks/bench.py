@@ -9,8 +9,8 @@ baseline measured in the same invocation: every variant built one after another 
 ``hdbscan`` package's default algorithm and the full silhouette score. Then the exactness guard,
 at the baseline size on every ``--guard-families`` family: each published model against
 ``hdbscan``'s exact tree on the published embedding (benchmarks/certificate.py: tree weights,
-ARI, noise). Results go to stdout (Markdown) and ``--out`` (JSON), with date and machine,
-because these machines are shared and noisy.
+ARI, noise). Results go to stdout (Markdown), ``--out`` (JSON) and ``--plot`` (each job's time
+and memory), with date and machine, because these machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from benchmarks.plot import write_plot
 from benchmarks.render import render
 from modelprep import demo, jobstats, layout
 from modelprep.build.provenance import library_versions
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("bench-work"))
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
+    parser.add_argument("--plot", type=Path, default=Path("bench-results.png"))
     args = parser.parse_args(argv)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     families = args.families.split(",")
@@ -270,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             snakemake_run(workdir, args.cores)
         report["quality_guard"][family] = quality_guard(workdir)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_plot(report, args.plot)
     print(render(report))
     guards = [g for family in report["quality_guard"].values() for g in family.values()]
     return 0 if all(g["ok"] for g in guards) else 1

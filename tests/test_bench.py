@@ -8,6 +8,7 @@ import yaml
 from conftest import REPO
 
 from benchmarks import bench
+from benchmarks.plot import write_plot
 from modelprep.files import file_sha256, load_pickle, save_pickle
 
 pytestmark = pytest.mark.workflow
@@ -43,7 +44,7 @@ def test_baseline_builds_every_variant(full_build):
     assert bench.baseline(full_build / "data" / "raw", CONFIG) > 0
 
 
-def test_rule_records_and_report(full_build):
+def test_rule_records_and_report(full_build, tmp_path):
     records = bench.rule_records(full_build)
     assert "cluster[naive_features]" in records and records["cluster[naive_features]"]["s"] > 0
     workflow = {
@@ -74,6 +75,8 @@ def test_rule_records_and_report(full_build):
     assert "| genres | llav_pca | exact_blocks |" in text and "FAILED" not in text
     assert "| cluster[naive_features] |" in text and "10.0x" in text
     assert "`similar(k=10)` on" in text
+    plot = write_plot(report, tmp_path / "bench.png")
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 20_000
     for key in ("at_baseline_size", "baseline_s", "baseline_median_s", "speedup"):
         del report[key]
     report["quality_guard"] = {}

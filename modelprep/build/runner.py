@@ -78,7 +78,7 @@ def job(snakemake, step: str):
     anything else is logged with its traceback (in the job's log) and re-raised.
     """
     log_path = snakemake.log[0] if snakemake.log else None
-    configure_logging(log_path, os.environ.get("LOG_LEVEL", "INFO").upper())
+    configure_logging(log_path, env.log_level_from_env())
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     variant = snakemake.wildcards.get("variant")
     record = Record(step, variant)
