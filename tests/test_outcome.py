@@ -53,6 +53,14 @@ def test_a_bug_is_recorded_by_its_class_and_re_raised(data, tmp_path):
     assert failed == {"select_base": "'silhouette_score'"}
 
 
+def test_a_stopped_job_says_it_was_stopped(data, tmp_path):
+    """SIGTERM becomes SystemExit in a job (so its cleanup runs); the record says so."""
+    with pytest.raises(SystemExit):
+        with job(fake_job(tmp_path, "llav_features"), "cluster"):
+            raise SystemExit(143)
+    assert job_failures(data, "run-1") == {"llav_features": "stopped (SystemExit 143)"}
+
+
 def test_a_job_killed_without_a_word_is_reported_as_killed(data, tmp_path):
     """SIGKILL (or the kernel's OOM killer) leaves the record the job wrote when it started."""
     script = (

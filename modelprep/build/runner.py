@@ -91,7 +91,11 @@ def job(snakemake, step: str):
         log.error("%s [%s] failed: %s", step, variant or "-", exc)
         record.write("failed", exc)
         sys.exit(1)
-    except BaseException as exc:
+    except (SystemExit, KeyboardInterrupt) as exc:  # SIGTERM (see stop_on_sigterm) or Ctrl-C
+        log.error("%s [%s] stopped", step, variant or "-")
+        record.write("failed", RuntimeError(f"stopped ({type(exc).__name__} {exc})"))
+        raise
+    except Exception as exc:
         log.exception("%s [%s] failed unexpectedly; the log is %s", step, variant, log_path)
         record.write("failed", exc)
         raise
