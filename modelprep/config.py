@@ -39,7 +39,10 @@ def pca_source_problem(variants: Mapping[str, dict]) -> str | None:
     for name, spec in variants.items():
         source = spec.get("pca_of")
         if source is not None and source not in variants:
-            return f"config: variants.{name}.pca_of names '{source}', which is not a variant"
+            return (
+                f"config: variants.{name}.pca_of names '{source}', which is not a variant; "
+                f"name one of {', '.join(v for v in variants if v != name)}"
+            )
     return None
 
 

@@ -80,7 +80,7 @@ def compare(models_dir: Path) -> dict:
     """Every variant's metrics (``metrics.json``), each with its ``change`` since the set in
     ``.previous/``."""
     metrics, _ = history.verified_metrics(models_dir)
-    changes = history.changes_since_previous(models_dir)
+    changes = history.changes_since_previous(models_dir, metrics)
     return {
         "base_variant": metrics["base_variant"],
         "previous_run_id": changes["previous_run_id"],

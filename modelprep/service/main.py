@@ -25,7 +25,7 @@ from pathlib import Path
 from modelprep import config, env
 from modelprep.errors import InputError
 from modelprep.service import outcome, status
-from modelprep.service.outcome import finish
+from modelprep.service.outcome import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, finish
 from modelprep.service.resources import available_cores, memory_budget_mb
 from modelprep.service.supervision import Locked, Stopper, data_lock, snakemake_processes_here
 from modelprep.service.workflow import (
@@ -36,8 +36,6 @@ from modelprep.service.workflow import (
 )
 from modelprep.store.publication import clean_temporaries
 from modelprep.store.rollback import rollback
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 log = logging.getLogger("modelprep.startup")
 

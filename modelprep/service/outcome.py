@@ -21,7 +21,8 @@ from modelprep.tables import table
 
 SUCCESS = "model_prep_success"
 FAILURE = "model_prep_failure"
-EXIT_OK = 0
+# startup.py's exit statuses (the contract: Commands).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 log = logging.getLogger("modelprep.startup")
 

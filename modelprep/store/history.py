@@ -39,10 +39,11 @@ def _difference(new, old):
     return new - old if _number(old) else None
 
 
-def changes_since_previous(models_dir: str | Path) -> dict:
+def changes_since_previous(models_dir: str | Path, current: dict | None = None) -> dict:
     """``previous_run_id`` and, per variant of the published set, each metric's change since
-    the set in ``.previous/`` (all None when there is no trustworthy previous set)."""
-    current, _ = verified_metrics(models_dir)
+    the set in ``.previous/`` (all None when there is no trustworthy previous set).
+    ``current`` is the published set's verified metrics.json when the caller has it."""
+    current = current or verified_metrics(models_dir)[0]
     try:
         previous, manifest = verified_metrics(Path(models_dir) / PREVIOUS)
         before, previous_run = previous["variants"], manifest["run_id"]
