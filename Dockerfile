@@ -19,10 +19,19 @@ RUN groupadd --system --gid 10001 modelprep \
     && useradd --system --uid 10001 --gid modelprep --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin modelprep
 
+# WordNet 3.0 for the lyrics models' preprocessing (the backend's); nltk reads it from
+# /usr/local/share/nltk_data (scripts/install-nltk-data.sh), never downloads it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends wordnet-base=1:3.0-37 \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first (pinned in pyproject.toml), so code edits reuse this layer.
 COPY pyproject.toml README.md ./
 COPY modelprep ./modelprep
 RUN pip install --no-cache-dir -e .
+COPY scripts/install-nltk-data.sh ./scripts/
+COPY workflow/resources ./workflow/resources
+RUN scripts/install-nltk-data.sh python
 
 COPY Snakefile model_pipeline.py environment.yml ./
 COPY rules ./rules

@@ -9,6 +9,7 @@ time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Raw inputs, in RAW_DATA_PATH.
@@ -55,11 +56,54 @@ def published_set(variants: list[str]) -> list[str]:
 
 def owner(name: str, variants: list[str], base_variant: str | None) -> str | None:
     """The variant a published file belongs to: its own variant, the base variant for the base
-    copies, None for the set's summaries (and for names the layout does not know)."""
+    copies, ``lyrics`` for the lyrics models' files, None for the set's summaries (and for
+    names the layout does not know)."""
     for variant in variants:
         if name in variant_set(variant):
             return variant
-    return base_variant if name in BASE_FILES else None
+    if name in BASE_FILES:
+        return base_variant
+    return LYRICS if is_lyrics_file(name) else None
+
+
+# The lyrics models (contract: Lyrics models), published beside the variants; the manifest
+# names their owner LYRICS, which therefore is no variant's name.
+LYRICS = "lyrics"
+LYRICS_VECTORIZER = "lyrics_tfidf_vectorizer.pkl"
+LYRICS_METADATA = "lyrics_training_metadata.pkl"
+LYRICS_EVALUATION = "lyrics_model_evaluation_results.json"
+# The lyrics jobs besides one per model (so no model may take these names).
+LYRICS_TOKENS, LYRICS_TFIDF, LYRICS_EVALUATE = "tokens", "tfidf", "evaluation"
+LYRICS_MODEL_FILE = re.compile(
+    r"lyrics_(config_(?P<config>.+)\.json|(similarity|svd|knn)_model_.+\.pkl)"
+)
+
+
+def lyrics_config_file(model: str) -> str:
+    """``lyrics_config_{m}.json``: the file the backend lists to find lyrics models."""
+    return f"lyrics_config_{model}.json"
+
+
+def lyrics_model_files(model: str, has_svd: bool) -> list[str]:
+    """A lyrics model's pickles, as the backend loads them."""
+    if has_svd:
+        return [f"lyrics_svd_model_{model}.pkl", f"lyrics_knn_model_{model}.pkl"]
+    return [f"lyrics_similarity_model_{model}.pkl"]
+
+
+def is_lyrics_file(name: str) -> bool:
+    return name in (LYRICS_VECTORIZER, LYRICS_METADATA, LYRICS_EVALUATION) or bool(
+        LYRICS_MODEL_FILE.fullmatch(name)
+    )
+
+
+def lyrics_models_of(manifest: dict) -> list[str]:
+    """A published set's lyrics models: those whose config file the manifest lists."""
+    return [
+        match["config"]
+        for name in manifest["files"]
+        if (match := LYRICS_MODEL_FILE.fullmatch(name)) and match["config"]
+    ]
 
 
 def variants_of(manifest: dict) -> list[str]:
@@ -141,6 +185,28 @@ class Paths:
         return f"{self.processed}/report/{name}"
 
     @property
+    def lyrics(self) -> str:
+        return f"{self.processed}/lyrics"
+
+    @property
+    def lyrics_tokens(self) -> str:
+        """Every track's preprocessed lyrics (an intermediate, like the tracks table)."""
+        return f"{self.lyrics}/tokens.pkl"
+
+    @property
+    def lyrics_index(self) -> str:
+        """The indexed tracks' TF-IDF matrix and the evaluation's query sample."""
+        return f"{self.lyrics}/tfidf.pkl"
+
+    def lyrics_record(self, job: str) -> str:
+        """How a lyrics job ended: ok, skipped or failed, and its numbers."""
+        return f"{self.lyrics}/records/{job}.json"
+
+    def lyrics_staged(self, job: str) -> str:
+        """The directory of a lyrics job's files to publish (empty unless it ended ok)."""
+        return f"{self.lyrics}/staged/{job}"
+
+    @property
     def failures(self) -> str:
         """Where each job records how it failed (see modelprep.build.runner)."""
         return f"{self.processed}/failures"
@@ -166,4 +232,5 @@ def figure_file(variant: str) -> str:
 
 
 METRICS_TABLE, CHANGES_TABLE, RUN_STATISTICS = "metrics.html", "changes.html", "run_statistics.html"
+LYRICS_TABLE = "lyrics.html"
 CHANGES = "changes.json"  # how each metric moved since the previous set (publication writes it)

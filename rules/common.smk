@@ -34,6 +34,7 @@ TRACKS_CSV = PATHS.raw_csv(layout.TRACKS_CSV)
 LOW_LEVEL_CSV = PATHS.raw_csv(layout.LOW_LEVEL_CSV)
 HAS_LOW_LEVEL = os.path.exists(LOW_LEVEL_CSV)
 VARIANTS = config["variants"]
+LYRICS = config["lyrics"]
 PACKAGE = os.path.join(workflow.basedir, "modelprep")
 
 
@@ -165,6 +166,24 @@ def published_artifacts():
     return [staged(name) for name in layout.published_set(active_variants())]
 
 
+def lyrics_record(job):
+    return PATHS.lyrics_record(job)
+
+
+def lyrics_staged(job):
+    return PATHS.lyrics_staged(job)
+
+
+def lyrics_model_spec(wildcards):
+    return LYRICS["models"][wildcards.model]
+
+
+def lyrics_staged_dirs():
+    """Every lyrics job's directory of files to publish (empty unless the lyrics were built)."""
+    jobs = [layout.LYRICS_TFIDF, *LYRICS["models"], layout.LYRICS_EVALUATE]
+    return [lyrics_staged(job) for job in jobs]
+
+
 def report_file(name):
     return PATHS.report(name)
 
@@ -174,6 +193,7 @@ def all_targets():
         PATHS.receipt,
         report_file(layout.RUN_STATISTICS),
         report_file(layout.CHANGES_TABLE),
+        report_file(layout.LYRICS_TABLE),
     ]
 
 
@@ -196,6 +216,8 @@ def job_benchmarks():
         files += [
             benchmark_file(rule, v) for rule in (features, "cluster", "neighbors")
         ]
+    files += [benchmark_file(r, "lyrics") for r in ("lyrics_tokens", "lyrics_tfidf")]
+    files += [benchmark_file("lyrics_model", m) for m in LYRICS["models"]]
     return files + [
         benchmark_file("publish", "publish"),
         benchmark_file("figures", "figures"),

@@ -25,6 +25,7 @@ rule variant_config:
 rule select_base:
     input:
         unpack(base_inputs),
+        lyrics=lyrics_record(layout.LYRICS_EVALUATE),
         code=code("build/configs"),
     output:
         base=[staged(name) for name in layout.BASE_FILES],

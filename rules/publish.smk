@@ -3,9 +3,11 @@
 rule publish:
     input:
         artifacts=published_artifacts(),
+        lyrics=lyrics_staged_dirs(),
+        lyrics_record=lyrics_record(layout.LYRICS_EVALUATE),
         tracks_report=PATHS.tracks_report,
         base_model=staged(layout.BASE_MODEL),
-        code=code("build/publish", "store"),
+        code=code("build/publish", "build/lyrics", "store"),
     output:
         receipt=PATHS.receipt,
         changes=report_file(layout.CHANGES),

@@ -60,6 +60,29 @@ rule changes:
         "../workflow/scripts/changes.py"
 
 
+rule lyrics_report:
+    input:
+        record=lyrics_record(layout.LYRICS_EVALUATE),
+        code=code("build/report"),
+    output:
+        table=report(
+            report_file(layout.LYRICS_TABLE),
+            caption="../workflow/report/lyrics.rst",
+            category="Lyrics models",
+            labels={"table": "lyrics models"},
+        ),
+    log:
+        log_file("lyrics_report", "lyrics"),
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=runtime_min(60),
+    script:
+        "../workflow/scripts/lyrics_report.py"
+
+
 rule run_statistics:
     input:
         benchmarks=job_benchmarks(),

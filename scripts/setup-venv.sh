@@ -24,3 +24,5 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet -e ".${extra:+[$extra]}"
+# The lyrics models' NLTK data (WordNet 3.0, stopwords), into the environment: never downloaded.
+scripts/install-nltk-data.sh "$venv/bin/python"

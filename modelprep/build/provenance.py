@@ -16,6 +16,7 @@ RECORDED_LIBRARIES = (
     "numba",
     "pandas",
     "joblib",
+    "nltk",
     "snakemake",
 )
 

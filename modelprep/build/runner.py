@@ -58,9 +58,9 @@ class Record:
     ``running`` after the run means the job was killed without a word (SIGKILL, out of memory).
     """
 
-    def __init__(self, rule: str, variant: str | None):
+    def __init__(self, rule: str, variant: str | None, name: str | None = None):
         self.fields = {"rule": rule, "variant": variant, "run_id": env.run_id()}
-        self.path = env.paths_from_env().failure(rule, variant or rule)
+        self.path = env.paths_from_env().failure(rule, name or variant or rule)
 
     def write(self, state: str, error: BaseException | None = None) -> None:
         detail = {"error_class": type(error).__name__, "message": str(error)} if error else {}
@@ -71,8 +71,9 @@ class Record:
 
 
 @contextmanager
-def job(snakemake, step: str):
-    """Run one step of a Snakemake job, recording how it ends (see ``Record``).
+def job(snakemake, step: str, owner: str | None = None):
+    """Run one step of a Snakemake job, recording how it ends (see ``Record``) for its
+    variant, or for ``owner`` (the lyrics jobs report as ``lyrics``).
 
     Bad input ends the job with its message on the console and exit status 1, no traceback;
     anything else is logged with its traceback (in the job's log) and re-raised.
@@ -80,8 +81,9 @@ def job(snakemake, step: str):
     log_path = snakemake.log[0] if snakemake.log else None
     configure_logging(log_path, env.log_level_from_env())
     signal.signal(signal.SIGTERM, stop_on_sigterm)
-    variant = snakemake.wildcards.get("variant")
-    record = Record(step, variant)
+    name = snakemake.wildcards.get("variant") or snakemake.wildcards.get("model")
+    variant = owner or name
+    record = Record(step, variant, name)
     record.write("running")
     log.info("%s [%s] started with %d threads", step, variant or "-", snakemake.threads)
     started = time.perf_counter()

@@ -40,17 +40,58 @@ COMPARED = (
 )
 
 
+LYRICS_COMPARED = (
+    "self_retrieval_first",
+    "self_retrieval_at_distance_0",
+    "same_artist_rate",
+    "random_same_artist_rate",
+)
+
+
+def _failed(models_dir: Path, manifest: dict, owner: str, verify: bool) -> list[str]:
+    """The files of ``owner`` (a variant, or the lyrics) that fail verification: by sha256
+    when ``verify``, by size and mtime otherwise."""
+    names = [name for name, entry in manifest["files"].items() if entry["variant"] == owner]
+    if verify:
+        return [n for n, p in integrity.verify(models_dir, manifest, names).items() if p]
+    quick = {problem.split(":")[0] for problem in manifests.problems(models_dir, manifest)}
+    return [name for name in names if name in quick]
+
+
+def _verified(failed: list[str], verify: bool) -> str:
+    if failed:
+        return "FAILED: " + ", ".join(failed)
+    return "sha256 ok" if verify else "size+mtime ok"
+
+
+def lyrics_status(models_dir: Path, manifest: dict, verify: bool) -> list[dict]:
+    """One record per published lyrics model (they share the vectorizer and metadata)."""
+    failed = _failed(models_dir, manifest, layout.LYRICS, verify)
+    records = []
+    for model in layout.lyrics_models_of(manifest):
+        try:
+            config = integrity.load_json(models_dir, manifest, layout.lyrics_config_file(model))
+        except IntegrityError:
+            config = {}
+        records.append(
+            {
+                "model": model,
+                "n_tracks": config.get("n_tracks"),
+                "vocabulary_size": config.get("vocabulary_size"),
+                **{k: (config.get("quality") or {}).get(k) for k in LYRICS_COMPARED[:3]},
+                "created_at": config.get("created_at"),
+                "verified": _verified(failed, verify),
+            }
+        )
+    return records
+
+
 def status(models_dir: Path, verify: bool) -> tuple[list[dict], bool]:
     """One record per published variant; ``verify`` checks every file's sha256."""
     manifest = manifests.read(models_dir)
-    quick = {problem.split(":")[0] for problem in manifests.problems(models_dir, manifest)}
     records, healthy = [], True
     for variant in layout.variants_of(manifest):
-        names = [name for name, entry in manifest["files"].items() if entry["variant"] == variant]
-        if verify:
-            failed = [n for n, p in integrity.verify(models_dir, manifest, names).items() if p]
-        else:
-            failed = [name for name in names if name in quick]
+        failed = _failed(models_dir, manifest, variant, verify)
         config_name = layout.config_file(variant)
         try:
             config = integrity.load_json(models_dir, manifest, config_name)
@@ -64,9 +105,7 @@ def status(models_dir: Path, verify: bool) -> tuple[list[dict], bool]:
                 "variant_name": variant,
                 "noise_percent": _percent(config.get("noise_fraction")),
                 "base": manifest.get("base_variant") == variant,
-                "verified": ("FAILED: " + ", ".join(failed))
-                if failed
-                else ("sha256 ok" if verify else "size+mtime ok"),
+                "verified": _verified(failed, verify),
             }
         )
     return records, healthy
@@ -88,6 +127,7 @@ def compare(models_dir: Path) -> dict:
             name: {**values, "change": changes["variants"][name]}
             for name, values in metrics["variants"].items()
         },
+        "lyrics": metrics.get("lyrics"),
     }
 
 
@@ -100,8 +140,15 @@ def _metric(metrics: dict, key: str):
 
 def cmd_status(args) -> int:
     records, healthy = status(args.models_dir, args.verify)
+    lyrics = lyrics_status(args.models_dir, manifests.read(args.models_dir), args.verify)
+    healthy = healthy and not any(r["verified"].startswith("FAILED") for r in lyrics)
     if args.json:
-        print(json.dumps({"models_dir": str(args.models_dir), "variants": records}, indent=2))
+        print(
+            json.dumps(
+                {"models_dir": str(args.models_dir), "variants": records, "lyrics": lyrics},
+                indent=2,
+            )
+        )
     else:
         rows = [
             [r["variant_name"] + (" (base)" if r["base"] else "")]
@@ -109,12 +156,31 @@ def cmd_status(args) -> int:
             for r in records
         ]
         print(table([heading for heading, _ in STATUS_COLUMNS], rows))
+        if lyrics:
+            print("\nlyrics models")
+            print(table(list(lyrics[0]), [list(r.values()) for r in lyrics]))
     return 0 if healthy else 1
+
+
+def cmd_recommend_lyrics(args) -> int:
+    from modelprep.consumer.lyrics import load_lyrics
+
+    model = load_lyrics(args.models_dir, args.variant)
+    answer = model.similar(args.track, k=args.k)
+    if args.json:
+        print(answer.to_json(orient="records", indent=2))
+        return 0
+    print(f"lyrics model {model.name}: {args.k} tracks whose lyrics are like {args.track}'s")
+    ranked = [[rank, *values] for rank, values in enumerate(answer.itertuples(index=False), 1)]
+    print(table(["#", "track_id", "name", "artists_id", "distance"], ranked))
+    return 0
 
 
 def cmd_recommend(args) -> int:
     from modelprep.consumer.variant import load
 
+    if args.lyrics:
+        return cmd_recommend_lyrics(args)
     model = load(args.models_dir, args.variant)
     answer = model.similar(args.track, k=args.k, within_cluster=not args.all_tracks)
     if args.json:
@@ -148,6 +214,14 @@ def cmd_compare(args) -> int:
             rows.append(["  change", *changes])
     print(f"base variant: {metrics.get('base_variant')}")
     print(table(["metric", *names], rows))
+    lyrics = metrics.get("lyrics") or {}
+    if lyrics.get("models"):
+        models = lyrics["models"]
+        rows = [[key, *(models[m].get(key) for m in models)] for key in LYRICS_COMPARED]
+        print(f"\nlyrics models: {lyrics['n_tracks']} tracks, {lyrics['vocabulary_size']} terms")
+        print(table(["metric", *models], rows))
+    elif lyrics:
+        print(f"\nlyrics models: {lyrics['status']} ({lyrics['reason']})")
     return 0
 
 
@@ -168,7 +242,14 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--verify", action="store_true", help="check every file's sha256")
     show.set_defaults(run=cmd_status)
     recommend = commands.add_parser("recommend", parents=[common], help="tracks like a track")
-    recommend.add_argument("--variant", help="default: the base model's variant")
+    recommend.add_argument(
+        "--variant",
+        help="default: the base model's variant (with --lyrics: the lyrics model, by default "
+        "the one the backend serves)",
+    )
+    recommend.add_argument(
+        "--lyrics", action="store_true", help="tracks with similar lyrics (the lyrics models)"
+    )
     recommend.add_argument("--track", required=True, help="a track id")
     recommend.add_argument("-k", type=int, default=10, help="how many (default 10)")
     recommend.add_argument(

@@ -93,7 +93,7 @@ def snakemake_run(args, extra, paths, run: dict, stopper: Stopper, lock_fd: int)
         f"mem_mb={memory_budget_mb()}",
     ]
     stopper.check()
-    command += ["--forceall"] if run["force"] else forced_reruns(base, Path(paths.models))
+    command += ["--forceall"] if run["force"] else forced_reruns(base, paths)
     return stopper.run(command, environ, Path(paths.run_log), lock_fd)
 
 

@@ -89,6 +89,15 @@ def collect_outcome(paths: Paths, variants: dict, run_id: str) -> dict:
             failed[variant] = record["error"]
         elif record.get("run_id") == run_id:
             built.append(variant)
+    lyrics = Path(paths.lyrics_record(layout.LYRICS_EVALUATE))
+    if lyrics.exists():
+        record = json.loads(lyrics.read_text())
+        if record["status"] == "failed":
+            failed[layout.LYRICS] = record["reason"]
+        elif record["status"] == "skipped":
+            skipped.append(layout.LYRICS)
+        elif record["run_id"] == run_id:
+            built.append(layout.LYRICS)
     return {"built": built, "skipped": skipped, "failed": failed}
 
 

@@ -21,18 +21,35 @@ from modelprep.tables import table
 
 
 def variant_of(path: str, variants, paths: Paths) -> str | None:
-    """The variant a Snakemake output belongs to (None: a shared job's), from the layout."""
+    """The variant a Snakemake output belongs to (``lyrics`` for the lyrics jobs', None for a
+    shared job's), from the layout."""
     name = os.path.basename(path)
     if path == paths.staged(name):
         return layout.owner(name, list(variants), None)
+    if path.startswith(f"{paths.lyrics}/"):
+        return layout.LYRICS
     return next((v for v in variants if path.startswith(paths.record(v, ""))), None)
 
 
+def recorded_outcome(name: str, paths: Paths) -> tuple[str, str] | None:
+    """(status, reason) a current build recorded for a variant or the lyrics, unless ok."""
+    if name == layout.LYRICS:
+        path, status, reason = Path(paths.lyrics_record(layout.LYRICS_EVALUATE)), "status", "reason"
+    else:
+        path, status, reason = Path(paths.staged(layout.config_file(name))), "status", "error"
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    if record.get(status) in ("failed", "skipped"):
+        return record[status], record[reason]
+    return None
+
+
 def variant_states(rows: list[dict], variants: dict, paths: Paths, has_low_level: bool) -> dict:
-    """State and reasons of each variant, in config order."""
+    """State and reasons of each variant, in config order, then of the lyrics models."""
     states = {}
-    for variant in variants:
-        if uses_low_level(variants, variant) and not has_low_level:
+    for variant in [*variants, layout.LYRICS]:
+        if variant in variants and uses_low_level(variants, variant) and not has_low_level:
             states[variant] = {
                 "state": "skipped",
                 "reasons": [f"{layout.LOW_LEVEL_CSV} absent"],
@@ -56,11 +73,9 @@ def variant_states(rows: list[dict], variants: dict, paths: Paths, has_low_level
             for r in mine
             if r["status"] == "missing" and r["plan"] == "no update"
         )
-        config = Path(paths.staged(layout.config_file(variant)))
-        if state == "current" and config.exists():
-            record = json.loads(config.read_text())
-            if record.get("status") == "failed":
-                state, reasons = "failed", [record["error"]]
+        recorded = recorded_outcome(variant, paths) if state == "current" else None
+        if recorded:
+            state, reasons = recorded[0], [recorded[1]]
         states[variant] = {"state": state, "reasons": reasons}
     shared = [r for r in rows if variant_of(r["output_file"], variants, paths) is None]
     pending = [r for r in shared if r["plan"] != "no update"]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from modelprep import layout
+from modelprep.layout import Paths
 from modelprep.store import manifest as manifests
 
 log = logging.getLogger("modelprep.startup")
@@ -46,18 +49,25 @@ def snakemake_summary(command: list[str], cwd=None, env=None) -> list[dict]:
     return list(csv.DictReader(io.StringIO(table), delimiter="\t"))
 
 
-def forced_reruns(base: list[str], models_dir: Path) -> list[str]:
+def forced_reruns(base: list[str], paths: Paths) -> list[str]:
     """``--forcerun`` for what Snakemake alone would not redo.
 
-    A published file missing or changed (Snakemake tracks only the receipt), and intermediate
+    A published file missing or changed (Snakemake tracks only the receipt); intermediate
     outputs that are missing while their consumers look current: after a failed job deleted
-    them, a plain run says "Nothing to be done" although its input may still be bad.
+    them, a plain run says "Nothing to be done" although its input may still be bad; and lyrics
+    models that failed last time (the NLTK data may be installed now), which recorded their
+    failure instead of failing.
     """
     rules = set()
+    models_dir = Path(paths.models)
     manifest = manifests.read_if_any(models_dir)
     if manifest is not None and not manifests.matches(models_dir, manifest):
         log.warning("published files differ from their manifest: republishing them")
         rules.add("publish")
+    lyrics = Path(paths.lyrics_record(layout.LYRICS_EVALUATE))
+    if lyrics.exists() and json.loads(lyrics.read_text())["status"] == "failed":
+        log.warning("the lyrics models failed last time: building them again")
+        rules.add("lyrics_tokens")
     try:
         rows = snakemake_summary(base)
     except SummaryError:

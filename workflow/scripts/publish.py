@@ -6,6 +6,8 @@ from modelprep.build.runner import job
 with job(snakemake, "publish"):
     steps.publish_models(
         artifacts=list(snakemake.input.artifacts),
+        lyrics_dirs=list(snakemake.input.lyrics),
+        lyrics_record=snakemake.input.lyrics_record,
         tracks_report=snakemake.input.tracks_report,
         base_model=snakemake.input.base_model,
         models_dir=snakemake.params.models_dir,

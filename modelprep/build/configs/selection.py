@@ -44,6 +44,15 @@ def choose_base(configs: list[dict]) -> dict:
     }
 
 
+def lyrics_metrics(record: dict) -> dict:
+    """The lyrics models' status (and why, unless ok), vocabulary, coverage and per-model
+    quality, from the lyrics evaluation's record."""
+    keys = ("vocabulary_size", "n_tracks", "not_indexed", "duplicated_lyrics_share", "models")
+    return {"status": record["status"], "reason": record["reason"]} | {
+        k: record[k] for k in keys if k in record
+    }
+
+
 def metrics_table(configs: list[dict]) -> dict:
     """Every variant's quality numbers, keyed by variant, in config order."""
     return {

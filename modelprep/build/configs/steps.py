@@ -68,13 +68,15 @@ def variant_config(
 def select_base(
     *,
     configs: list[str],
+    lyrics_record: str,
     variant_files: dict[str, list[str]],
     base_out: list[str],
     base_model_out: str,
     metrics_out: str,
 ) -> None:
     """Copy the best variant's five files to the base names; record why it won, and every
-    variant's metrics (how they moved since the published set is publication's to say)."""
+    variant's metrics and the lyrics models' (how they moved since the published set is
+    publication's to say)."""
     loaded = [load_json(path) for path in configs]
     choice = selection.choose_base(loaded)
     log.info("base variant: %s (silhouette %.4f)", choice["variant"], choice["score"])
@@ -82,6 +84,10 @@ def select_base(
         link_or_copy(src, dst, link=False)
     save_json(choice, base_model_out)
     save_json(
-        {"base_variant": choice["variant"], "variants": selection.metrics_table(loaded)},
+        {
+            "base_variant": choice["variant"],
+            "variants": selection.metrics_table(loaded),
+            "lyrics": selection.lyrics_metrics(load_json(lyrics_record)),
+        },
         metrics_out,
     )

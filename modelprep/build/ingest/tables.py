@@ -125,13 +125,14 @@ def _read_header(path: str, encoding: str) -> list[str]:
     return header
 
 
-def _header_and_encoding(path: str) -> tuple[list[str], str]:
+def header_and_encoding(path: str) -> tuple[list[str], str]:
+    """The header row, and the encoding to read the file with (UTF-8, or UTF-16 by its BOM)."""
     _require_file(path)
     encoding = _encoding_of(path)
     return _read_header(path, encoding), encoding
 
 
-def _read_frame(
+def read_frame(
     path: str, usecols: list[str], text_columns: tuple[str, ...], encoding: str
 ) -> pd.DataFrame:
     """Read the named columns, text columns as strings and the rest as floats where they parse."""
@@ -239,7 +240,7 @@ def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     features (float64), in file order, one row per unique id.
     """
     path = os.fspath(path)
-    header, encoding = _header_and_encoding(path)
+    header, encoding = header_and_encoding(path)
     missing = [c for c in REQUIRED_TRACK_COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -249,7 +250,7 @@ def read_tracks(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     has_uri = "uri" in header
     usecols = list(REQUIRED_TRACK_COLUMNS) + (["uri"] if has_uri else [])
     text = ("id", "name", "artists_id", "uri")
-    frame = _read_frame(path, usecols, text, encoding)
+    frame = read_frame(path, usecols, text, encoding)
     report: dict = {"file": path, "rows_read": len(frame)}
 
     for column in BASIC_FEATURES:
@@ -288,7 +289,7 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
     tracks that are in ``track_ids`` and have a complete row.
     """
     path = os.fspath(path)
-    header, encoding = _header_and_encoding(path)
+    header, encoding = header_and_encoding(path)
     if LOW_LEVEL_ID not in header:
         raise InputError(
             f"{path}: column '{LOW_LEVEL_ID}' missing; it joins the low-level features to "
@@ -296,7 +297,7 @@ def read_low_level(path: str | os.PathLike, track_ids) -> tuple[pd.DataFrame, di
         )
     # Index columns (named "Unnamed: N" or left blank by pandas exports) are not features.
     usecols = [c for c in header if c.strip() and not c.startswith(INDEX_PREFIX)]
-    frame = _read_frame(path, usecols, (LOW_LEVEL_ID,), encoding)
+    frame = read_frame(path, usecols, (LOW_LEVEL_ID,), encoding)
     report: dict = {"file": path, "rows_read": len(frame)}
 
     features, dropped_columns = [], []

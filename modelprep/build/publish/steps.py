@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from modelprep import env, layout
+from modelprep.build.lyrics.outcome import FAILED, OK
 from modelprep.errors import VariantsFailed
 from modelprep.files import load_json, save_json
 from modelprep.store import history
@@ -14,9 +15,19 @@ from modelprep.store.publication import publish
 log = logging.getLogger(__name__)
 
 
+def lyrics_files(dirs: list[str], record: dict) -> list[str]:
+    """The lyrics files to publish: all of them when every lyrics job ended ok, none
+    otherwise (skipped: the published ones retire; failed: they stay)."""
+    if record["status"] != OK:
+        return []
+    return sorted(str(p) for d in dirs for p in Path(d).iterdir() if not p.name.startswith("."))
+
+
 def publish_models(
     *,
     artifacts: list[str],
+    lyrics_dirs: list[str],
+    lyrics_record: str,
     tracks_report: str,
     base_model: str,
     models_dir: str,
@@ -35,8 +46,12 @@ def publish_models(
         config = load_json(staged[layout.config_file(variant)])
         if config["status"] != "ok":
             failed[variant] = config["error"]
+    lyrics = load_json(lyrics_record)
+    if lyrics["status"] == FAILED:
+        failed[layout.LYRICS] = lyrics["reason"]
     owners = {p: layout.owner(Path(p).name, variants, base_variant) for p in artifacts}
     sources = [Path(p) for p in artifacts if owners[p] not in failed]
+    sources += [Path(p) for p in lyrics_files(lyrics_dirs, lyrics)]
     manifest = publish(
         sources,
         Path(models_dir),
@@ -51,9 +66,9 @@ def publish_models(
     log.info("published %d files into %s", len(manifest["files"]), models_dir)
     if failed:
         reasons = "; ".join(error.rstrip(".") for error in failed.values())
+        rest = "The other variants" if set(failed) - {layout.LYRICS} else "The variants"
         raise VariantsFailed(
-            f"{reasons}. The other variants were published; the previous files of "
-            f"{', '.join(failed)} stay."
+            f"{reasons}. {rest} were published; the previous files of {', '.join(failed)} stay."
         )
     save_json(history.changes_since_previous(models_dir), changes_out)
     save_json({**manifest, "models_dir": str(Path(models_dir).resolve())}, receipt_out)

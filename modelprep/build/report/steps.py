@@ -37,6 +37,11 @@ def changes(*, changes: str, table_out: str) -> None:
     )
 
 
+def lyrics(*, record: str, table_out: str) -> None:
+    frame = tables.lyrics_frame(load_json(record))
+    Path(table_out).write_text(tables.html_table(frame, "Lyrics models"), encoding="utf-8")
+
+
 def run_statistics(*, benchmarks: list[str], table_out: str) -> None:
     table = tables.html_table(
         tables.run_statistics(benchmarks), "Wall time and peak memory per job"

@@ -35,6 +35,23 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def lyrics_frame(record: dict) -> pd.DataFrame:
+    """The lyrics models' quality (a column per model) and the shared coverage numbers; or
+    why there are none this time."""
+    if record["status"] != "ok":
+        return pd.DataFrame(
+            {"lyrics models": {"status": record["status"], "reason": record["reason"]}}
+        )
+    shared = {
+        "tracks indexed": record["n_tracks"],
+        "vocabulary size": record["vocabulary_size"],
+        "duplicated lyrics share": record["duplicated_lyrics_share"],
+        **{f"not indexed: {k}": v for k, v in record["not_indexed"].items()},
+    }
+    frame = pd.DataFrame(record["models"])
+    return pd.concat([frame, pd.DataFrame({m: shared for m in frame.columns})])
+
+
 def run_statistics(benchmarks: list[str]) -> pd.DataFrame:
     """Wall time and peak memory of each job, from Snakemake's benchmark files."""
     rows = []

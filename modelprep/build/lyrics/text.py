@@ -1,0 +1,84 @@
+"""The lyrics preprocessing of a whole catalogue, equal to ``modelprep.lyrics_text.preprocess``
+of each document, faster.
+
+On text cleaned to ``[a-z ]`` the Treebank tokenizer works word by word (its patterns that span
+words need punctuation), so each distinct word is tokenised and lemmatised once and documents
+are rebuilt from that table, on several processes for large inputs. ``check_word_local``
+verifies this on a sample of every input against the backend's whole-document path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+
+import numpy as np
+
+from modelprep.lyrics_text import clean, nltk_tools, preprocess
+
+# Below this many documents one process is faster than two (start-up and pickling).
+PARALLEL_MIN_DOCS = 20_000
+CHECK_SAMPLE = 200
+
+
+def _word_table(words: Sequence[str]) -> dict[str, str]:
+    """Each distinct word -> what it becomes (its kept, lemmatised tokens, joined)."""
+    tokenize, stop, lemmatize = nltk_tools()
+    return {
+        w: " ".join(lemmatize(t) for t in tokenize(w) if t not in stop and len(t) > 2)
+        for w in words
+    }
+
+
+def _rebuild(texts: Sequence[str], table: dict[str, str]) -> list[str]:
+    lookup = table.__getitem__
+    return [" ".join(filter(None, map(lookup, t.split()))) for t in texts]
+
+
+def _chunks(items: Sequence, n: int) -> list[Sequence]:
+    step = -(-len(items) // n)
+    return [items[i : i + step] for i in range(0, len(items), step)]
+
+
+def preprocess_all(texts: Sequence[str], processes: int = 1) -> list[str]:
+    """Every document preprocessed as ``preprocess`` does, each distinct word handled once;
+    ``processes`` workers (forked) when the input is large enough to gain from them."""
+    nltk_tools()  # fail before any work when the data is missing
+    cleaned = [clean(t) for t in texts]
+    words = sorted({w for t in cleaned for w in t.split()})
+    if processes < 2 or len(texts) < PARALLEL_MIN_DOCS:
+        table = _word_table(words)
+        return _rebuild(cleaned, table)
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        table = {}
+        for part in pool.map(_word_table, _chunks(words, processes)):
+            table.update(part)
+    global _TABLE  # forked workers inherit the table instead of receiving it pickled
+    _TABLE = table
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_rebuild_shared, _chunks(cleaned, processes))
+    finally:
+        _TABLE = None
+    return [doc for part in parts for doc in part]
+
+
+_TABLE: dict[str, str] | None = None
+
+
+def _rebuild_shared(texts: Sequence[str]) -> list[str]:
+    return _rebuild(texts, _TABLE)
+
+
+def check_word_local(texts: Sequence[str], processed: Sequence[str], seed: int) -> None:
+    """Compare a seeded sample of ``processed`` with the backend's whole-document path; a
+    difference would mean the word table changed the preprocessing (an error, not a warning)."""
+    tools = nltk_tools()
+    rng = np.random.default_rng(seed)
+    for i in rng.choice(len(texts), size=min(CHECK_SAMPLE, len(texts)), replace=False):
+        expected = preprocess(texts[i], tools)
+        if processed[i] != expected:
+            raise RuntimeError(
+                f"lyrics preprocessing differs from the backend's on row {i}: "
+                f"{processed[i][:60]!r} != {expected[:60]!r}"
+            )
