@@ -9,8 +9,10 @@ baseline measured in the same invocation: every variant built one after another 
 ``hdbscan`` package's default algorithm and the full silhouette score. Then the exactness guard,
 at the baseline size on every ``--guard-families`` family: each published model against
 ``hdbscan``'s exact tree on the published embedding (benchmarks/certificate.py: tree weights,
-ARI, noise). Results go to stdout (Markdown), ``--out`` (JSON) and ``--plot`` (each job's time
-and memory), with date and machine, because these machines are shared and noisy.
+ARI, noise). ``--lyrics-cost`` adds warm builds of the first family without the lyrics column,
+alternated with builds with it: what the lyrics models add to the build. Results go to stdout
+(Markdown), ``--out`` (JSON) and ``--plot`` (each job's time and memory), with date and
+machine, because these machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -135,6 +137,45 @@ def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
     }
 
 
+def without_lyrics(raw: Path, target: Path) -> None:
+    """The same inputs without the lyrics column: the lyrics jobs then record skipped."""
+    import pandas as pd
+
+    target.mkdir(parents=True, exist_ok=True)
+    for csv in raw.glob("*.csv"):
+        if csv.name == layout.TRACKS_CSV:
+            frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+            frame.drop(columns="lyrics").to_csv(target / csv.name, index=False)
+        else:
+            shutil.copy2(csv, target / csv.name)
+
+
+def measure_lyrics_cost(with_lyrics: Path, cores: int, repeats: int) -> dict:
+    """What the lyrics jobs add to a warm build: warm runs of the same inputs with and without
+    the lyrics column, alternated round by round (which goes first alternates too)."""
+    without = with_lyrics.parent / f"{with_lyrics.name}-no-lyrics"
+    without_lyrics(with_lyrics / "data" / "raw", without / "data" / "raw")
+    reset(without, cold=True)
+    snakemake_run(without, cores)
+    runs: dict[str, list] = {"with": [], "without": []}
+    for round_ in range(repeats):
+        order = ("with", "without") if round_ % 2 == 0 else ("without", "with")
+        for which in order:
+            workdir = with_lyrics if which == "with" else without
+            runs[which].append(snakemake_run(workdir, cores, "--forceall"))
+    lyrics_jobs = {
+        job: record
+        for job, record in rule_records(with_lyrics).items()
+        if job.startswith("lyrics_")
+    }
+    return {
+        "with_warm_s": runs["with"],
+        "without_warm_s": runs["without"],
+        "added_median_s": statistics.median(runs["with"]) - statistics.median(runs["without"]),
+        "lyrics_jobs": lyrics_jobs,
+    }
+
+
 def variant_params(config: dict, variant: str) -> dict:
     params = {**config["hdbscan"], **config["variants"][variant]["hdbscan"]}
     for key in ("prediction_data", "engine", "mst_algorithm", "approx_min_span_tree"):
@@ -223,6 +264,21 @@ def time_queries(models_dir: Path, queries: int = 200, seed: int = 0) -> dict:
     }
 
 
+def add_guard(report: dict, args: argparse.Namespace, guard_families: list[str]) -> None:
+    """The exactness guard at the baseline size on each guard family (the baseline's build of
+    genres is reused)."""
+    small = args.workdir / "baseline"
+    report["quality_guard"] = {}
+    for family in guard_families:
+        built = family == "genres" and not args.no_baseline
+        workdir = small if built else args.workdir / f"guard-{family}"
+        if not built:
+            demo.write(workdir / "data" / "raw", args.baseline_tracks, seed=7, family=family)
+            reset(workdir, cold=True)
+            snakemake_run(workdir, args.cores)
+        report["quality_guard"][family] = quality_guard(workdir)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
@@ -240,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("bench-work"))
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--plot", type=Path, default=Path("bench-results.png"))
+    parser.add_argument(
+        "--lyrics-cost",
+        action="store_true",
+        help="also warm builds of the first family without the lyrics column, alternated",
+    )
     args = parser.parse_args(argv)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     families = args.families.split(",")
@@ -252,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         demo.write(full / "data" / "raw", args.tracks, seed=7, family=family)
         report["full"][family] = measure_workflow(full, args.cores, args.repeats)
     report["queries"] = time_queries(args.workdir / f"full-{families[0]}" / "data" / "models")
+    if args.lyrics_cost:
+        first = args.workdir / f"full-{families[0]}"
+        report["lyrics_cost"] = measure_lyrics_cost(first, args.cores, args.repeats)
     small = args.workdir / "baseline"
     if not args.no_baseline:
         demo.write(small / "data" / "raw", args.baseline_tracks, seed=7)
@@ -262,15 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         report["baseline_median_s"] = statistics.median(report["baseline_s"])
         warm = report["at_baseline_size"]["warm_median_s"]
         report["speedup"] = report["baseline_median_s"] / warm
-    report["quality_guard"] = {}
-    for family in guard_families:
-        built = family == "genres" and not args.no_baseline
-        workdir = small if built else args.workdir / f"guard-{family}"
-        if not built:
-            demo.write(workdir / "data" / "raw", args.baseline_tracks, seed=7, family=family)
-            reset(workdir, cold=True)
-            snakemake_run(workdir, args.cores)
-        report["quality_guard"][family] = quality_guard(workdir)
+    add_guard(report, args, guard_families)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     write_plot(report, args.plot)
     print(render(report))

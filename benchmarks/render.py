@@ -28,6 +28,17 @@ def _summary_rows(report: dict) -> list[list]:
             _runs(f"baseline, {n} tracks", report["baseline_s"]),
             [f"speed-up at {n} tracks (baseline / warm)", f"{report['speedup']:.1f}x", ""],
         ]
+    cost = report.get("lyrics_cost")
+    if cost:
+        rows += [
+            _runs("warm build with the lyrics models (alternated)", cost["with_warm_s"]),
+            _runs("warm build without the lyrics column (alternated)", cost["without_warm_s"]),
+            [
+                "added by the lyrics models (median difference)",
+                f"{cost['added_median_s']:.1f} s",
+                "",
+            ],
+        ]
     return rows + [
         [
             f"`similar(k=10)` on {queries['variant']}, {report['tracks']} tracks: in the "

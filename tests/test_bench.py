@@ -3,12 +3,14 @@
 import json
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
 
 from benchmarks import bench
 from benchmarks.plot import write_plot
+from modelprep import layout
 from modelprep.files import file_sha256, load_pickle, save_pickle
 
 pytestmark = pytest.mark.workflow
@@ -38,6 +40,17 @@ def test_quality_guard_fails_a_tree_that_is_not_the_minimum(full_build, tmp_path
     manifest_path.write_text(json.dumps(manifest))
     guard = bench.quality_guard(copy)
     assert not guard["pca_features"]["ok"] and guard["naive_features"]["ok"]
+
+
+def test_without_lyrics_copies_the_inputs_but_the_lyrics_column(full_build, tmp_path):
+    bench.without_lyrics(full_build / "data" / "raw", tmp_path)
+    original = pd.read_csv(full_build / "data" / "raw" / layout.TRACKS_CSV, dtype=str)
+    copy = pd.read_csv(tmp_path / layout.TRACKS_CSV, dtype=str)
+    assert list(copy.columns) == [c for c in original.columns if c != "lyrics"]
+    assert copy.equals(original.drop(columns="lyrics"))
+    assert (tmp_path / layout.LOW_LEVEL_CSV).read_bytes() == (
+        full_build / "data" / "raw" / layout.LOW_LEVEL_CSV
+    ).read_bytes()
 
 
 def test_baseline_builds_every_variant(full_build):
@@ -75,6 +88,8 @@ def test_rule_records_and_report(full_build, tmp_path):
     assert "| genres | llav_pca | exact_blocks |" in text and "FAILED" not in text
     assert "| cluster[naive_features] |" in text and "10.0x" in text
     assert "`similar(k=10)` on" in text
+    report["lyrics_cost"] = {"with_warm_s": [5.0], "without_warm_s": [3.5], "added_median_s": 1.5}
+    assert "| added by the lyrics models (median difference) | 1.5 s |" in bench.render(report)
     plot = write_plot(report, tmp_path / "bench.png")
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 20_000
     for key in ("at_baseline_size", "baseline_s", "baseline_median_s", "speedup"):

@@ -107,6 +107,9 @@ def image_python() -> Path:
             timeout=900,
         )
         (venv / "ready").touch()
+    # As the image does after its pip install: the lyrics models' NLTK data, into the venv.
+    python = venv / "bin" / "python"
+    subprocess.run(["bash", str(REPO / "scripts" / "install-nltk-data.sh"), python], check=True)
     venv.parent.chmod(0o755)
     return venv / "bin" / "python"
 
@@ -131,8 +134,11 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     for name in IMAGE_CODE:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, app / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, app / name, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
+            )
         else:
+            (app / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, app / name)
     env = {k: v.replace("/app", str(app)) for k, v in dockerfile_env().items()}
     markers = outside_tmp / "markers"

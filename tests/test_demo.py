@@ -1,7 +1,10 @@
 """The demo data generator (modelprep.demo)."""
 
+import itertools
+import re
 import subprocess
 import sys
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -10,6 +13,7 @@ from conftest import build, write_demo
 
 from modelprep import demo
 from modelprep.build.ingest.tables import VALID_RANGES, read_low_level, read_tracks
+from modelprep.demo import lyrics, words
 from modelprep.layout import LOW_LEVEL_CSV, TRACKS_CSV
 from modelprep.schema import BASIC_FEATURES
 
@@ -184,3 +188,125 @@ def test_every_variant_finds_clusters_at_8000_tracks(tmp_path):
         sizes = np.bincount(labels[labels >= 0])
         assert (sizes >= 11).sum() >= 5, variant
         assert (labels == -1).mean() < 0.5, variant
+
+
+# Lyrics: 2,000 tracks, as the shares below are counted on.
+KANA = re.compile("[\u3040-\u30ff]")
+SPANISH_WORDS = {w for pool in words.SPANISH.values() for entry in pool for w in entry.split()}
+ENGLISH_WORDS = {w.lower() for pool in words.ENGLISH.values() for w in pool}
+# English nouns, verbs and adjectives: what the lyrics models keep of a song.
+CONTENT_WORDS = {w for c in "NMBSGDA" for w in words.ENGLISH[c]}
+
+
+@pytest.fixture(scope="module")
+def songs():
+    tracks, _ = demo.generate(2000, seed=5, with_low_level=False)
+    return tracks
+
+
+def english_words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def languages(lyrics_column: pd.Series) -> pd.Series:
+    """Each track's lyrics language as the generator chose it: empty, ja, es or en."""
+    spanish = lyrics_column.map(lambda t: set(t.lower().split()) <= SPANISH_WORDS)
+    kana = lyrics_column.str.contains(KANA)
+    return pd.Series(
+        np.select([lyrics_column.eq(""), kana, spanish], ["empty", "ja", "es"], "en"),
+        index=lyrics_column.index,
+    )
+
+
+@pytest.mark.unit
+def test_lyrics_round_trip_through_the_csv(tmp_path):
+    tracks, _ = demo.generate(300, seed=3, with_low_level=False)
+    demo.write(tmp_path, 300, seed=3, with_low_level=False)
+    read = pd.read_csv(tmp_path / TRACKS_CSV)
+    assert read["lyrics"].fillna("").tolist() == tracks["lyrics"].tolist()
+    assert tracks["lyrics"].str.count("\n").median() > 15, "lines and stanzas"
+    again, _ = demo.generate(300, seed=3, with_low_level=False)
+    other, _ = demo.generate(300, seed=4, with_low_level=False)
+    assert again["lyrics"].equals(tracks["lyrics"])
+    assert (other["lyrics"] != tracks["lyrics"]).mean() > 0.9
+
+
+@pytest.mark.unit
+def test_lyrics_draw_from_their_own_stream(monkeypatch):
+    """Other lyrics leave every other column and the low-level table as they were."""
+    tracks, low_level = demo.generate(300, seed=3)
+    monkeypatch.setattr(lyrics, "THIRD_VERSE_SHARE", 1.0)
+    longer, same_low_level = demo.generate(300, seed=3)
+    assert (longer["lyrics"].str.len() > tracks["lyrics"].str.len()).mean() > 0.3
+    assert longer.drop(columns="lyrics").equals(tracks.drop(columns="lyrics"))
+    assert same_low_level.equals(low_level)
+
+
+@pytest.mark.unit
+def test_lyrics_shares_of_languages_empty_and_covers(songs):
+    text = songs["lyrics"]
+    shares = languages(text).value_counts(normalize=True)
+    assert 0.015 <= shares["empty"] <= 0.035
+    assert 0.01 <= shares["ja"] <= 0.03
+    assert 0.035 <= shares["es"] <= 0.065
+    assert text[languages(text).eq("es")].str.contains("[áéíóúñ]").mean() > 0.5
+    # Kana lyrics leave nothing once cleaned to [a-zA-Z ], as the models clean them.
+    assert text[languages(text).eq("ja")].str.replace("[^a-zA-Z]", "", regex=True).eq("").all()
+    sung = text[text.ne("")]
+    assert 0.01 <= sung.duplicated(keep=False).mean() <= 0.04, "covers: ~1% copy another track"
+    assert 800 <= sung.str.len().mean() <= 1300 and sung.str.len().std() > 150
+
+
+@pytest.mark.unit
+def test_every_song_repeats_its_chorus(songs):
+    for text in songs["lyrics"][songs["lyrics"].ne("")]:
+        stanzas = text.split("\n\n")
+        assert 4 <= len(stanzas) <= 7, text
+        chorus = stanzas[1]
+        assert stanzas[3] == chorus and stanzas[-1] == chorus, text
+        assert stanzas[0] != stanzas[2] and stanzas[0] != chorus, text
+        assert min(s.count("\n") + 1 for s in stanzas) >= 3, "each stanza has several lines"
+
+
+@pytest.mark.unit
+def test_english_lyrics_have_plurals_inflections_and_stopwords(songs):
+    english = songs["lyrics"][languages(songs["lyrics"]).eq("en")]
+    counts = Counter(w for text in english for w in english_words(text))
+    total = sum(counts.values())
+
+    def share(forms) -> float:
+        return sum(counts[w] for w in set(forms)) / total
+
+    plurals = set(words.ENGLISH["M"]) - set(words.ENGLISH["N"]) - set(words.ENGLISH["S"])
+    assert share(plurals) > 0.03 and share(words.ENGLISH["G"]) > 0.015
+    assert share(set(words.ENGLISH["D"]) - set(words.ENGLISH["B"])) > 0.03
+    assert share(["the", "and", "i", "you", "my"]) > 0.08
+    for word in ("women", "leaves", "children", "nights", "went", "cried", "goes", "running"):
+        assert counts[word] > 0, word
+    assert set(counts) <= ENGLISH_WORDS
+
+
+@pytest.mark.unit
+def test_an_artists_songs_share_vocabulary(songs):
+    """Content words of two songs by one artist overlap more than a random pair's, short of
+    copies (Jaccard index of the word sets)."""
+    english = np.flatnonzero(languages(songs["lyrics"]).eq("en"))
+    text = songs["lyrics"].to_numpy()
+    content = [set(english_words(t)) & CONTENT_WORDS for t in text]
+    artist = songs["artists_id"].str.slice(2, 24).to_numpy()
+
+    def jaccard(a: int, b: int) -> float:
+        return len(content[a] & content[b]) / len(content[a] | content[b])
+
+    by_artist = pd.Series(english).groupby(artist[english]).agg(list)
+    same = [
+        jaccard(a, b)
+        for group in by_artist
+        for a, b in itertools.combinations(group, 2)
+        if text[a] != text[b]
+    ]
+    pairs = np.random.default_rng(0).choice(english, (3000, 2))
+    random = [jaccard(a, b) for a, b in pairs if artist[a] != artist[b]]
+    assert len(same) > 1000
+    assert np.mean(same) > 1.6 * np.mean(random)
+    assert np.percentile(same, 99) < 0.5, "an artist's songs are not copies of each other"

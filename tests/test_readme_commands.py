@@ -61,11 +61,14 @@ def test_every_readme_command_works_in_the_demo_environment(demo_env, tmp_path):
     assert (work / "report.html").stat().st_size > 100_000
     tracks = json.loads((work / "data" / "processed" / "tracks_report.json").read_text())
     assert tracks["rows_kept"] == 2000
-    from modelprep.consumer import load
+    from modelprep.consumer import load, load_lyrics
 
     some_track = load(work / "data" / "models").track_ids[0]
+    with_lyrics = load_lyrics(work / "data" / "models").songs["id"].iloc[0]
     then = [
         f"modelprep recommend --track {some_track}",
+        f"modelprep recommend --lyrics --track {with_lyrics}",
+        f"modelprep recommend --lyrics --variant knn_cosine --track {with_lyrics} -k 5",
         f"modelprep recommend --variant pca_features --track {some_track} -k 5 --all-tracks",
         f"{snakemake} --cores 2 --configfile my.yaml",
         f"{snakemake} --forceall --cores 2",

@@ -46,6 +46,7 @@ def test_check_only_reports_each_variant(full_build, copy_build, tmp_path):
         "combined_features": "current",
         "llav_features": "current",
         "llav_pca": "current",
+        "lyrics": "current",
         "(shared)": "current",
     }
     override = tmp_path / "override.yaml"
@@ -82,7 +83,8 @@ def test_run_force_rollback_and_repair(tmp_path):
     result = startup(workdir, env={"FORCE_REGENERATE": "yes"})
     assert result.returncode == 0, result.stderr[-3000:]
     success = marker(workdir, "success")
-    assert success["force"] is True and success["built"] == ["naive_features", "pca_features"]
+    assert success["force"] is True
+    assert success["built"] == ["naive_features", "pca_features", "lyrics"]
     assert success["skipped"] == ["combined_features", "llav_features", "llav_pca"]
     assert not (workdir / "markers" / "model_prep_failure").exists()
     manifest = json.loads(published(workdir)["manifest.json"])

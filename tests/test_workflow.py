@@ -34,6 +34,17 @@ SHARED = (
     "metrics.json",
     "manifest.json",
 )
+# The lyrics models' files (contract: Lyrics models); the demo data has a lyrics column.
+LYRICS_MODELS = ("svd_knn", "knn_cosine", "knn_euclidean", "knn_cosine_k20")
+LYRICS_FILES = {
+    "lyrics_tfidf_vectorizer.pkl",
+    "lyrics_training_metadata.pkl",
+    "lyrics_model_evaluation_results.json",
+    "lyrics_svd_model_svd_knn.pkl",
+    "lyrics_knn_model_svd_knn.pkl",
+    *(f"lyrics_similarity_model_{m}.pkl" for m in LYRICS_MODELS[1:]),
+    *(f"lyrics_config_{m}.json" for m in LYRICS_MODELS),
+}
 CONFIG_KEYS = {
     "variant_name": str,
     "approach": str,
@@ -73,7 +84,7 @@ SHARED_JOBS = {
 
 
 def expected_files(variants):
-    return {p.format(v=v) for v in variants for p in PER_VARIANT} | set(SHARED)
+    return {p.format(v=v) for v in variants for p in PER_VARIANT} | set(SHARED) | LYRICS_FILES
 
 
 def models(workdir):
@@ -194,7 +205,7 @@ def test_changed_parameter_reruns_only_that_variant(full_build, copy_build, tmp_
     old = json.loads((models(workdir) / "metrics.json").read_text())["variants"]
     build(workdir, "--cores", "2", "--configfile", str(override))
     metrics = json.loads((models(workdir) / "metrics.json").read_text())
-    assert set(metrics) == {"base_variant", "variants"}
+    assert set(metrics) == {"base_variant", "variants", "lyrics"}
     assert not any("change" in values for values in metrics["variants"].values())
     report = workdir / "data" / "processed" / "report"
     changes = json.loads((report / "changes.json").read_text())
@@ -233,7 +244,7 @@ def test_basic_only_build_and_code_edits(full_build, basic_build, basic_workflow
     snakefile = basic_workflow / "Snakefile"
     assert planned_jobs(basic_build, snakefile=snakefile) == set()
     fits = {("cluster", v) for v in BASIC_VARIANTS} | {("neighbors", v) for v in BASIC_VARIANTS}
-    report = {("figures", ""), ("changes", ""), ("run_statistics", "")}
+    report = {("figures", ""), ("changes", ""), ("run_statistics", ""), ("lyrics_report", "")}
     for module, rerun in (
         ("build/fit/clustering.py", fits),
         ("build/report/figures.py", report),

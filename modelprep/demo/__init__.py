@@ -3,6 +3,7 @@
 ``python -m modelprep.demo --tracks N --out DIR [--family F]`` writes ``spotify_tracks.csv`` and
 ``low_level_audio_features.csv`` with the real column names and value ranges (``tables``). Same
 arguments, same bytes. The families (``families``) differ only in how feature values are drawn.
+The lyrics (``lyrics``, from the words of ``words``) share vocabulary within an artist.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The two CSV tables of the demo export, around feature values drawn by ``families``.
 
-Titles hold commas, quotes, newlines and non-Latin scripts, as real titles do, and some tracks
-lack low-level rows, so that ingestion meets the awkward cases of the real export.
+Titles hold commas, quotes, newlines and non-Latin scripts, as real titles do, lyrics span
+many lines (``lyrics``), and some tracks lack low-level rows, so that ingestion meets the
+awkward cases of the real export.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import string
 
 import numpy as np
 import pandas as pd
+
+from modelprep.demo.lyrics import lyrics
 
 LOW_LEVEL_FAMILIES = (  # (prefix, count, typical offset, typical scale)
     ("Chroma_", 12, 0.4, 0.1),
@@ -102,6 +105,14 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
     return names
 
 
+def _lyrics(rng: np.random.Generator, first, second, n_artists: int) -> np.ndarray:
+    """Song lyrics (``lyrics``) of the tracks by artists ``first`` and ``second``, from a stream
+    of their own. The draw the former one-line lyrics made is kept, so that the other columns
+    and the low-level table keep their values."""
+    rng.integers(0, len(WORDS), first.size)
+    return lyrics(rng.spawn(1)[0], np.column_stack([first, second]), n_artists)
+
+
 def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
     """The tracks file: the given basic features plus ids, titles, artists and the rest."""
     n_tracks = basic["key"].size
@@ -132,7 +143,7 @@ def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
             "key": basic["key"],
             "liveness": basic["liveness"].round(6),
             "loudness": basic["loudness"].round(3),
-            "lyrics": [f"{w}, {w}\n{w}..." for w in rng.choice(WORDS, n_tracks)],
+            "lyrics": _lyrics(rng, first, np.where(duet, second, first), artists.size),
             "mode": basic["mode"],
             "name": _names(rng, n_tracks),
             "popularity": rng.integers(0, 100, n_tracks),

@@ -128,7 +128,20 @@ def summary_table(models_dir: Path) -> str:
     headings = ["variant", "tracks", "clusters", "noise %", "silhouette", "time s", "MiB", "run"]
     return (
         table(headings, rows)
+        + f"\n{lyrics_line(Path(models_dir), manifest, sizes.get(layout.LYRICS, 0))}"
         + f"\npublished run {manifest['run_id']}, base variant {manifest['base_variant']}"
+    )
+
+
+def lyrics_line(models_dir: Path, manifest: dict, size: int) -> str:
+    """The published lyrics models in one line of the summary."""
+    models = layout.lyrics_models_of(manifest)
+    if not models:
+        return "lyrics models: none published"
+    config = json.loads((models_dir / layout.lyrics_config_file(models[0])).read_text())
+    return (
+        f"lyrics models: {', '.join(models)}; {config['n_tracks']} tracks, "
+        f"{config['vocabulary_size']} terms, {size / 2**20:.1f} MiB, run {config['run_id']}"
     )
 
 

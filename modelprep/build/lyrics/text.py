@@ -40,34 +40,43 @@ def _chunks(items: Sequence, n: int) -> list[Sequence]:
     return [items[i : i + step] for i in range(0, len(items), step)]
 
 
+def _clean_chunk(texts: Sequence[str]) -> tuple[list[str], set[str]]:
+    cleaned = [clean(t) for t in texts]
+    return cleaned, {w for t in cleaned for w in t.split()}
+
+
+# What forked workers inherit instead of receiving it pickled: (cleaned chunks, word table).
+_FORKED: tuple[list[list[str]], dict[str, str]] | None = None
+
+
+def _rebuild_chunk(i: int) -> list[str]:
+    chunks, table = _FORKED
+    return _rebuild(chunks[i], table)
+
+
 def preprocess_all(texts: Sequence[str], processes: int = 1) -> list[str]:
     """Every document preprocessed as ``preprocess`` does, each distinct word handled once;
-    ``processes`` workers (forked) when the input is large enough to gain from them."""
-    nltk_tools()  # fail before any work when the data is missing
-    cleaned = [clean(t) for t in texts]
-    words = sorted({w for t in cleaned for w in t.split()})
+    cleaning, the word table and the rebuild each on ``processes`` forked workers when the
+    input is large enough to gain from them."""
+    global _FORKED
+    nltk_tools()  # fail before any work when the data is missing; forks inherit WordNet
     if processes < 2 or len(texts) < PARALLEL_MIN_DOCS:
-        table = _word_table(words)
-        return _rebuild(cleaned, table)
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        cleaned, words = _clean_chunk(texts)
+        return _rebuild(cleaned, _word_table(sorted(words)))
+    fork = multiprocessing.get_context("fork")
+    with fork.Pool(processes) as pool:
+        parts = pool.map(_clean_chunk, _chunks(texts, processes))
+        words = sorted(set().union(*(found for _, found in parts)))
         table = {}
         for part in pool.map(_word_table, _chunks(words, processes)):
             table.update(part)
-    global _TABLE  # forked workers inherit the table instead of receiving it pickled
-    _TABLE = table
+    _FORKED = ([cleaned for cleaned, _ in parts], table)
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            parts = pool.map(_rebuild_shared, _chunks(cleaned, processes))
+        with fork.Pool(processes) as pool:
+            rebuilt = pool.map(_rebuild_chunk, range(len(parts)))
     finally:
-        _TABLE = None
-    return [doc for part in parts for doc in part]
-
-
-_TABLE: dict[str, str] | None = None
-
-
-def _rebuild_shared(texts: Sequence[str]) -> list[str]:
-    return _rebuild(texts, _TABLE)
+        _FORKED = None
+    return [doc for part in rebuilt for doc in part]
 
 
 def check_word_local(texts: Sequence[str], processed: Sequence[str], seed: int) -> None:
