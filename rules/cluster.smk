@@ -10,7 +10,7 @@ rule cluster:
         log_file("cluster"),
     benchmark:
         benchmark_file("cluster")
-    priority: cluster_priority
+    priority: longest_first("cluster", "variant")
     conda:
         "../environment.yml"
     threads: cluster_threads

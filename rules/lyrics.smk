@@ -12,6 +12,7 @@ rule lyrics_tokens:
         log_file("lyrics_tokens", "lyrics"),
     benchmark:
         benchmark_file("lyrics_tokens", "lyrics")
+    priority: LYRICS_TOKENS_PRIORITY
     conda:
         "../environment.yml"
     threads: 2
@@ -37,6 +38,7 @@ rule lyrics_tfidf:
         log_file("lyrics_tfidf", "lyrics"),
     benchmark:
         benchmark_file("lyrics_tfidf", "lyrics")
+    priority: FEATURE_PRIORITY
     conda:
         "../environment.yml"
     threads: 1
@@ -66,6 +68,7 @@ rule lyrics_model:
         benchmark_file("lyrics_model", "{model}")
     wildcard_constraints:
         model="|".join(LYRICS["models"]),
+    priority: longest_first("lyrics_model", "model")
     conda:
         "../environment.yml"
     threads: 1
