@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LOG_LEVEL=INFO \
     FORCE_REGENERATE=false \
     MARKER_DIR=/tmp \
-    HOME=/app/data
+    HOME=/app/data \
+    NLTK_DATA=/usr/local/share/nltk_data
 
 WORKDIR /app
 
@@ -20,7 +21,8 @@ RUN groupadd --system --gid 10001 modelprep \
        --shell /usr/sbin/nologin modelprep
 
 # WordNet 3.0 for the lyrics models' preprocessing (the backend's); nltk reads it from
-# /usr/local/share/nltk_data (scripts/install-nltk-data.sh), never downloads it.
+# /usr/local/share/nltk_data (scripts/install-nltk-data.sh; NLTK_DATA puts it before
+# $HOME/nltk_data, which is on the data volume), never downloads it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends wordnet-base=1:3.0-37 \
     && rm -rf /var/lib/apt/lists/*

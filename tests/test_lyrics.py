@@ -56,6 +56,11 @@ def test_preprocess_is_the_backends_steps():
     assert lyrics_text.preprocess("The Dogs were running; I cannot stop, geese!") == (
         "dog running stop goose"
     )
+    # WordNet 3.0's noun lemmas, quirks included ("was" is a stopword; "gas" keeps its s)
+    words = "leaves women feet children mice wolves cried glasses gas buses ties"
+    assert lyrics_text.preprocess(words) == (
+        "leaf woman foot child mouse wolf cried glass gas bus tie"
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -127,6 +132,51 @@ def test_each_model_finds_a_track_from_its_own_lyrics(spec):
     queries = index.query_rows(model, vectorizer.transform(texts[:40]))
     distances, rows = model["knn"].kneighbors(queries, n_neighbors=2)
     assert (rows[:, 0] == np.arange(40)).all() and np.allclose(distances[:, 0], 0, atol=1e-6)
+
+
+def test_svd_takes_fewer_components_than_the_vocabulary_has_terms():
+    rng = np.random.default_rng(2)
+    words = [f"{a}{b}{c}" for a in "bdk" for b in "aeiou" for c in "mn"]  # 30 terms
+    texts = [" ".join(rng.choice(words, 8)) for _ in range(120)]
+    unigrams = {**TFIDF, "ngram_range": [1, 1]}
+    vectorizer, matrix, _ = index.fit_tfidf(texts, unigrams, frozenset())
+    spec = {"svd_components": 100, "metric": "cosine", "algorithm": "brute", "n_neighbors": 5}
+    model = index.fit_model(matrix, spec, seed=1)
+    assert len(vectorizer.vocabulary_) == 30 and model["svd"].n_components == 29
+    assert model["params"]["svd_components"] == 29
+
+
+def test_lyrics_that_are_all_empty_or_too_few_are_skipped(tmp_path):
+    paths = {k: str(tmp_path / k) for k in ("t.csv", "tok.pkl", "tok.json", "idx", "tf.json")}
+    for lyrics, why in (
+        ("", "only 0 tracks have lyrics"),
+        ("Sunshine, sunshine!", "no vocabulary"),
+    ):
+        rows = [
+            {"id": f"t{i}", "name": "", "artists_id": "['a']", "lyrics": lyrics} for i in range(150)
+        ]
+        pd.DataFrame(rows).to_csv(paths["t.csv"], index=False)
+        steps.tokens(
+            csv=paths["t.csv"],
+            table_out=paths["tok.pkl"],
+            record_out=paths["tok.json"],
+            seed=1,
+            threads=1,
+        )
+        steps.tfidf(
+            table=paths["tok.pkl"],
+            tokens_record=paths["tok.json"],
+            params=TFIDF,
+            min_tracks=100,
+            sample_size=20,
+            seed=1,
+            staged_dir=str(tmp_path / "st"),
+            index_out=paths["idx"],
+            record_out=paths["tf.json"],
+        )
+        record = json.loads(open(paths["tf.json"]).read())
+        assert record["status"] == "skipped" and why in record["reason"], record
+        assert list((tmp_path / "st").iterdir()) == []
 
 
 def test_quality_numbers_on_known_answers():

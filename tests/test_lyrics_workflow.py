@@ -3,13 +3,26 @@ their column goes, a failed lyrics job that costs the audio variants nothing, an
 stay within the lyrics jobs (contract: Lyrics models)."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import marker, planned_jobs, published, run_snakemake, startup, write_demo
+from conftest import (
+    CONTRACT_ENV,
+    REPO,
+    SNAKEMAKE,
+    marker,
+    planned_jobs,
+    published,
+    run_snakemake,
+    startup,
+    write_demo,
+)
 
 from modelprep import layout
+from modelprep.service.workflow import snakemake_summary
 from modelprep.store import manifest as manifests
 
 pytestmark = pytest.mark.workflow
@@ -64,6 +77,16 @@ def test_a_lyrics_parameter_reruns_only_the_lyrics_jobs_and_what_follows(
     rules = {rule for rule, _ in planned}
     assert ("lyrics_model", layout.LYRICS) in planned
     assert rules - SHARED_AFTER_LYRICS == {"lyrics_model", "lyrics_evaluation", "lyrics_report"}
+    clean = {k: v for k, v in os.environ.items() if k not in CONTRACT_ENV}
+    command = [str(SNAKEMAKE), "-s", str(REPO / "Snakefile"), "--configfile", str(change)]
+    rows = snakemake_summary(command, cwd=workdir, env=clean)
+    models = {Path(r["output_file"]).name for r in rows if r["rule"] == "lyrics_model"}
+    replanned = {
+        Path(r["output_file"]).name
+        for r in rows
+        if r["rule"] == "lyrics_model" and r["plan"] != "no update"
+    }
+    assert len(models) == 8 and replanned == {"knn_cosine", "knn_cosine.json"}
     assert startup(workdir, "--configfile", str(change)).returncode == 0
     config = json.loads(
         (workdir / "data" / "models" / layout.lyrics_config_file("knn_cosine")).read_text()

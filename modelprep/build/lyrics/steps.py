@@ -97,8 +97,16 @@ def tfidf(
 
     def work() -> dict:
         frame = pd.read_pickle(table)
+        if len(frame) < min_tracks:
+            raise Skipped(
+                f"only {len(frame)} tracks have lyrics that survive cleaning; "
+                f"lyrics.min_tracks is {min_tracks}"
+            )
         _, stop, _ = lyrics_text.nltk_tools()
-        vectorizer, matrix, usable = index.fit_tfidf(frame["text"].tolist(), params, stop)
+        try:
+            vectorizer, matrix, usable = index.fit_tfidf(frame["text"].tolist(), params, stop)
+        except ValueError as exc:  # scikit-learn: no term is left (e.g. every one in > max_df)
+            raise Skipped(f"the lyrics give the vectorizer no vocabulary ({exc})") from exc
         zero = int((~usable).sum())
         _warn(zero, "have no term of the vocabulary (a zero TF-IDF row)")
         if usable.sum() < min_tracks:

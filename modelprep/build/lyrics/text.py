@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -63,17 +64,19 @@ def preprocess_all(texts: Sequence[str], processes: int = 1) -> list[str]:
     if processes < 2 or len(texts) < PARALLEL_MIN_DOCS:
         cleaned, words = _clean_chunk(texts)
         return _rebuild(cleaned, _word_table(sorted(words)))
+    # An executor, not a Pool: a worker killed (out of memory) raises BrokenProcessPool, which
+    # the job records as failed, where Pool.map would wait forever.
     fork = multiprocessing.get_context("fork")
-    with fork.Pool(processes) as pool:
-        parts = pool.map(_clean_chunk, _chunks(texts, processes))
+    with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+        parts = list(pool.map(_clean_chunk, _chunks(texts, processes)))
         words = sorted(set().union(*(found for _, found in parts)))
         table = {}
         for part in pool.map(_word_table, _chunks(words, processes)):
             table.update(part)
     _FORKED = ([cleaned for cleaned, _ in parts], table)
     try:
-        with fork.Pool(processes) as pool:
-            rebuilt = pool.map(_rebuild_chunk, range(len(parts)))
+        with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+            rebuilt = list(pool.map(_rebuild_chunk, range(len(parts))))
     finally:
         _FORKED = None
     return [doc for part in rebuilt for doc in part]
