@@ -146,8 +146,29 @@ def test_svd_takes_fewer_components_than_the_vocabulary_has_terms():
     assert model["params"]["svd_components"] == 29
 
 
+def index_lyrics(rows: list[dict], tmp_path) -> dict:
+    """The tokens and TF-IDF jobs on a CSV of ``rows``; the TF-IDF job's record."""
+    csv, staged = tmp_path / "t.csv", tmp_path / "st"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    paths = {k: str(tmp_path / k) for k in ("tok.pkl", "tok.json", "idx.pkl", "tf.json")}
+    steps.tokens(
+        csv=str(csv), table_out=paths["tok.pkl"], record_out=paths["tok.json"], seed=1, threads=1
+    )
+    steps.tfidf(
+        table=paths["tok.pkl"],
+        tokens_record=paths["tok.json"],
+        params=TFIDF,
+        min_tracks=100,
+        sample_size=20,
+        seed=1,
+        staged_dir=str(staged),
+        index_out=paths["idx.pkl"],
+        record_out=paths["tf.json"],
+    )
+    return json.loads(open(paths["tf.json"]).read())
+
+
 def test_lyrics_that_are_all_empty_or_too_few_are_skipped(tmp_path):
-    paths = {k: str(tmp_path / k) for k in ("t.csv", "tok.pkl", "tok.json", "idx", "tf.json")}
     for lyrics, why in (
         ("", "only 0 tracks have lyrics"),
         ("Sunshine, sunshine!", "no vocabulary"),
@@ -155,26 +176,7 @@ def test_lyrics_that_are_all_empty_or_too_few_are_skipped(tmp_path):
         rows = [
             {"id": f"t{i}", "name": "", "artists_id": "['a']", "lyrics": lyrics} for i in range(150)
         ]
-        pd.DataFrame(rows).to_csv(paths["t.csv"], index=False)
-        steps.tokens(
-            csv=paths["t.csv"],
-            table_out=paths["tok.pkl"],
-            record_out=paths["tok.json"],
-            seed=1,
-            threads=1,
-        )
-        steps.tfidf(
-            table=paths["tok.pkl"],
-            tokens_record=paths["tok.json"],
-            params=TFIDF,
-            min_tracks=100,
-            sample_size=20,
-            seed=1,
-            staged_dir=str(tmp_path / "st"),
-            index_out=paths["idx"],
-            record_out=paths["tf.json"],
-        )
-        record = json.loads(open(paths["tf.json"]).read())
+        record = index_lyrics(rows, tmp_path)
         assert record["status"] == "skipped" and why in record["reason"], record
         assert list((tmp_path / "st").iterdir()) == []
 
@@ -232,27 +234,12 @@ def test_coverage_counts_and_first_row_per_id(tmp_path):
         {"id": "e2", "name": "", "artists_id": "['a']", "lyrics": "日本語の歌 1234"},
         {"id": "e3", "name": "", "artists_id": "['a']", "lyrics": "zebra"},
     ]
-    csv = tmp_path / "t.csv"
-    pd.DataFrame(rows).to_csv(csv, index=False)
-    p = {k: str(tmp_path / k) for k in ("tok.pkl", "tok.json", "idx.pkl", "tf.json", "st")}
-    steps.tokens(csv=str(csv), table_out=p["tok.pkl"], record_out=p["tok.json"], seed=1, threads=1)
-    steps.tfidf(
-        table=p["tok.pkl"],
-        tokens_record=p["tok.json"],
-        params=TFIDF,
-        min_tracks=100,
-        sample_size=20,
-        seed=1,
-        staged_dir=p["st"],
-        index_out=p["idx.pkl"],
-        record_out=p["tf.json"],
-    )
-    record = json.loads(open(p["tf.json"]).read())
+    record = index_lyrics(rows, tmp_path)
     assert record["dataset_size"] == 133 and record["n_tracks"] == 130
     assert record["not_indexed"] == {"no_lyrics": 1, "empty_after_cleaning": 1, "zero_tfidf_row": 1}
     metadata = pickle.loads((tmp_path / "st" / layout.LYRICS_METADATA).read_bytes())
     assert metadata["training_songs"][0] == {"id": "t0", "name": "n0", "artists_id": "['a0']"}
     assert (
         len(metadata["training_songs"])
-        == pickle.loads(open(p["idx.pkl"], "rb").read())["matrix"].shape[0]
+        == pickle.loads((tmp_path / "idx.pkl").read_bytes())["matrix"].shape[0]
     )
