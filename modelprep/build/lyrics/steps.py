@@ -97,23 +97,8 @@ def tfidf(
 
     def work() -> dict:
         frame = pd.read_pickle(table)
-        if len(frame) < min_tracks:
-            raise Skipped(
-                f"only {len(frame)} tracks have lyrics that survive cleaning; "
-                f"lyrics.min_tracks is {min_tracks}"
-            )
-        _, stop, _ = lyrics_text.nltk_tools()
-        try:
-            vectorizer, matrix, usable = index.fit_tfidf(frame["text"].tolist(), params, stop)
-        except ValueError as exc:  # scikit-learn: no term is left (e.g. every one in > max_df)
-            raise Skipped(f"the lyrics give the vectorizer no vocabulary ({exc})") from exc
+        vectorizer, matrix, usable = _fit_index(frame["text"].tolist(), params, min_tracks)
         zero = int((~usable).sum())
-        _warn(zero, "have no term of the vocabulary (a zero TF-IDF row)")
-        if usable.sum() < min_tracks:
-            raise Skipped(
-                f"only {int(usable.sum())} tracks have usable lyrics; lyrics.min_tracks is "
-                f"{min_tracks}"
-            )
         indexed = frame[usable].reset_index(drop=True)
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(len(indexed), min(sample_size, len(indexed)), replace=False))
@@ -142,6 +127,25 @@ def tfidf(
 
     save_pickle({}, index_out)  # replaced by the index when the job ends ok
     run(layout.LYRICS_TFIDF, work, record_out, staged_dir, upstream=[tokens_record])
+
+
+def _fit_index(texts: list[str], params: dict, min_tracks: int):
+    """The TF-IDF fit, or Skipped when fewer than ``min_tracks`` tracks would be indexed."""
+
+    def too_few(count: int, what: str) -> Skipped:
+        return Skipped(f"only {count} tracks have {what}; lyrics.min_tracks is {min_tracks}")
+
+    if len(texts) < min_tracks:
+        raise too_few(len(texts), "lyrics that survive cleaning")
+    _, stop, _ = lyrics_text.nltk_tools()
+    try:
+        vectorizer, matrix, usable = index.fit_tfidf(texts, params, stop)
+    except ValueError as exc:  # scikit-learn: no term is left (e.g. every one in > max_df)
+        raise Skipped(f"the lyrics give the vectorizer no vocabulary ({exc})") from exc
+    _warn(int((~usable).sum()), "have no term of the vocabulary (a zero TF-IDF row)")
+    if usable.sum() < min_tracks:
+        raise too_few(int(usable.sum()), "usable lyrics")
+    return vectorizer, matrix, usable
 
 
 def _metadata(indexed: pd.DataFrame, numbers: dict, params: dict) -> dict:
