@@ -113,10 +113,11 @@ def tfidf(
             },
             index_out,
         )
-        counts = {**load_json(tokens_record)["not_indexed"], "zero_tfidf_row": zero}
+        tokens_numbers = load_json(tokens_record)
+        counts = {**tokens_numbers["not_indexed"], "zero_tfidf_row": zero}
         numbers = {
             "vocabulary_size": len(vectorizer.vocabulary_),
-            "dataset_size": load_json(tokens_record)["dataset_size"],
+            "dataset_size": tokens_numbers["dataset_size"],
             "n_tracks": len(indexed),
             "not_indexed": counts,
             "duplicated_lyrics_share": round(quality.duplicated_share(indexed["text"].tolist()), 4),
