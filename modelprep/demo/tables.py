@@ -12,6 +12,7 @@ import string
 import numpy as np
 import pandas as pd
 
+from modelprep.demo import replay
 from modelprep.demo.lyrics import lyrics
 
 LOW_LEVEL_FAMILIES = (  # (prefix, count, typical offset, typical scale)
@@ -88,13 +89,14 @@ def _ids(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
-    """Track titles, some with the commas, quotes and newlines that trip up CSV handling."""
+    """Track titles, some with the commas, quotes and newlines that trip up CSV handling.
+    Per track, the draws of ``rng.integers(0, len(WORDS), size=rng.integers(1, 5))`` then
+    ``rng.random()``, replayed (``replay``)."""
+    numbers, counts, rolls = replay.words_and_rolls(rng, n, len(WORDS), 1, 5)
     names = []
-    for _ in range(n):
-        # The same draws as rng.choice(WORDS, size=k), at under half its per-call cost.
-        words = [WORDS[i] for i in rng.integers(0, len(WORDS), size=rng.integers(1, 5))]
+    for row, count, roll in zip(numbers.tolist(), counts.tolist(), rolls.tolist(), strict=True):
+        words = [WORDS[i] for i in row[:count]]
         name = " ".join(words)
-        roll = rng.random()
         if roll < 0.05:
             name = f"{words[0]}, {name}"
         elif roll < 0.08:
@@ -103,6 +105,17 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
             name = f"{name}\n- Live"
         names.append(name)
     return names
+
+
+def _markets(rng: np.random.Generator, n: int) -> list[str]:
+    """Each track's markets as the export prints a list (``['AD', 'BR']``). Per track, the
+    draws of ``rng.choice(MARKETS, size=rng.integers(1, 6), replace=False)``, replayed."""
+    chosen, counts = replay.samples(rng, n, len(MARKETS), 1, 6)
+    quoted = [f"'{market}'" for market in MARKETS]
+    return [
+        "[" + ", ".join([quoted[i] for i in row[:count]]) + "]"
+        for row, count in zip(chosen.tolist(), counts.tolist(), strict=True)
+    ]
 
 
 def _lyrics(rng: np.random.Generator, first, second, n_artists: int) -> np.ndarray:
@@ -130,10 +143,7 @@ def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
                 f"['{artists[a]}', '{artists[b]}']" if d else f"['{artists[a]}']"
                 for a, b, d in zip(first, second, duet, strict=True)
             ],
-            "available_markets": [
-                str(list(rng.choice(MARKETS, size=rng.integers(1, 6), replace=False)))
-                for _ in range(n_tracks)
-            ],
+            "available_markets": _markets(rng, n_tracks),
             "country": "BE",
             "danceability": basic["danceability"].round(6),
             "duration_ms": rng.integers(90_000, 420_000, n_tracks),
