@@ -310,3 +310,66 @@ def test_an_artists_songs_share_vocabulary(songs):
     assert len(same) > 1000
     assert np.mean(same) > 1.6 * np.mean(random)
     assert np.percentile(same, 99) < 0.5, "an artist's songs are not copies of each other"
+
+
+# Without lyrics: the public 1.2M-track export's shape (basic features, no lyrics column).
+EXPORT_COLUMNS = [
+    "Unnamed: 0",
+    "acousticness",
+    "album_id",
+    "artists_id",
+    "available_markets",
+    "country",
+    "danceability",
+    "duration_ms",
+    "energy",
+    "id",
+    "instrumentalness",
+    "key",
+    "liveness",
+    "loudness",
+    "lyrics",
+    "mode",
+    "name",
+    "popularity",
+    "speechiness",
+    "tempo",
+    "time_signature",
+    "track_number",
+    "uri",
+    "valence",
+    "type",
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("with_lyrics", [True, False])
+def test_writes_n_rows_and_the_export_columns_deterministically(tmp_path, with_lyrics):
+    written = [
+        demo.write(tmp_path / run, 257, seed=3, with_low_level=False, with_lyrics=with_lyrics)
+        for run in ("a", "b")
+    ]
+    assert [p.name for p in written[0]] == [TRACKS_CSV]
+    assert written[0][0].read_bytes() == written[1][0].read_bytes()
+    read = pd.read_csv(written[0][0])
+    expected = [c for c in EXPORT_COLUMNS if with_lyrics or c != "lyrics"]
+    assert len(read) == 257 and list(read.columns) == expected
+    assert read["id"].is_unique
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("family", demo.FAMILIES)
+def test_leaving_the_lyrics_out_changes_no_other_value(family):
+    tracks, low_level = demo.generate(300, 3, family=family)
+    without, same_low_level = demo.generate(300, 3, family=family, with_lyrics=False)
+    assert "lyrics" in tracks and "lyrics" not in without
+    assert without.equals(tracks.drop(columns="lyrics"))
+    assert same_low_level.equals(low_level)
+
+
+@pytest.mark.unit
+def test_command_line_without_lyrics(tmp_path, capsys):
+    demo.main(["--tracks", "40", "--out", str(tmp_path), "--no-low-level", "--no-lyrics"])
+    assert capsys.readouterr().out == f"wrote {tmp_path / TRACKS_CSV}\n"
+    expected = demo.write(tmp_path / "api", 40, 7, with_low_level=False, with_lyrics=False)
+    assert (tmp_path / TRACKS_CSV).read_bytes() == expected[0].read_bytes()

@@ -118,23 +118,26 @@ def _markets(rng: np.random.Generator, n: int) -> list[str]:
     ]
 
 
-def _lyrics(rng: np.random.Generator, first, second, n_artists: int) -> np.ndarray:
+def _lyrics(rng: np.random.Generator, first, second, n_artists: int, wanted: bool):
     """Song lyrics (``lyrics``) of the tracks by artists ``first`` and ``second``, from a stream
-    of their own. The draw the former one-line lyrics made is kept, so that the other columns
-    and the low-level table keep their values."""
+    of their own; None unless ``wanted``. The draw the former one-line lyrics made and the
+    spawn are made either way, so that the other columns and the low-level table keep their
+    values."""
     rng.integers(0, len(WORDS), first.size)
-    return lyrics(rng.spawn(1)[0], np.column_stack([first, second]), n_artists)
+    stream = rng.spawn(1)[0]
+    return lyrics(stream, np.column_stack([first, second]), n_artists) if wanted else None
 
 
-def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
-    """The tracks file: the given basic features plus ids, titles, artists and the rest."""
+def tracks_table(rng: np.random.Generator, basic: dict, with_lyrics: bool = True) -> pd.DataFrame:
+    """The tracks file: the given basic features plus ids, titles, artists and the rest; the
+    ``lyrics`` column only ``with_lyrics`` (the public 1.2M-track export has none)."""
     n_tracks = basic["key"].size
     ids = _ids(rng, n_tracks)
     artists = _ids(rng, max(1, n_tracks // 8))
     first = rng.integers(0, artists.size, n_tracks)
     second = rng.integers(0, artists.size, n_tracks)
     duet = rng.random(n_tracks) < 0.15
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Unnamed: 0": np.arange(n_tracks),
             "acousticness": basic["acousticness"].round(6),
@@ -153,7 +156,7 @@ def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
             "key": basic["key"],
             "liveness": basic["liveness"].round(6),
             "loudness": basic["loudness"].round(3),
-            "lyrics": _lyrics(rng, first, np.where(duet, second, first), artists.size),
+            "lyrics": _lyrics(rng, first, np.where(duet, second, first), artists.size, with_lyrics),
             "mode": basic["mode"],
             "name": _names(rng, n_tracks),
             "popularity": rng.integers(0, 100, n_tracks),
@@ -166,6 +169,7 @@ def tracks_table(rng: np.random.Generator, basic: dict) -> pd.DataFrame:
             "type": "audio_features",
         }
     )
+    return table if with_lyrics else table.drop(columns="lyrics")
 
 
 def low_level_table(rng: np.random.Generator, values: np.ndarray, ids) -> pd.DataFrame:
