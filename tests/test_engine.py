@@ -80,7 +80,7 @@ def test_the_model_is_the_same_on_one_or_two_threads(path):
 
 
 def test_auto_takes_the_k_d_tree_only_for_many_rows_in_few_dimensions():
-    assert engine.mst_algorithm(100_000, 12) == "exact_blocks"
+    assert engine.mst_algorithm(1_000_000, 12) == "exact_blocks"
     assert engine.mst_algorithm(100_000, 219) == "exact_blocks"
     assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 12) == "kd_tree"
     assert engine.mst_algorithm(engine.BLOCKS_MAX_ROWS + 1, 60) == "exact_blocks"

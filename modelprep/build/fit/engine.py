@@ -5,8 +5,8 @@ variant at 100k tracks) and its prediction data is quadratic in the number of tr
 at 100k). The spanning tree is the one part that costs, and it comes from one of two exact paths
 (``MST_ALGORITHMS``): ``exact_blocks`` (modelprep.build.fit.mst: exact k-NN by blocked GEMM
 bounds, certified Borůvka; 12-57 s per variant at 100k on one thread, 6 to 219 columns) or
-``kd_tree`` (fast_hdbscan's numba k-d tree Borůvka, for many rows in few dimensions, where the
-blocked path's per-point bounds would not fit in memory). The k-NN graph trees this module used
+``kd_tree`` (fast_hdbscan's numba k-d tree Borůvka, for millions of rows in few dimensions,
+where the blocked path's blocks would grow too large). The k-NN graph trees this module used
 before were faster above 30 dimensions but heavier than the minimum, and 0.07 % of extra weight
 changed the clusters (see benchmarks/certificate.py). Everything after the tree (the single
 linkage tree, condensing, cluster selection, prediction data) is hdbscan's own code or an equal
@@ -33,9 +33,11 @@ from modelprep.build.fit.internals import (
 # Dimensions up to which fast_hdbscan's k-d tree prunes (its own switch to a k-NN graph).
 KD_TREE_MAX_DIMS = 30
 MST_ALGORITHMS = ("auto", "exact_blocks", "kd_tree")
-# Above this many rows a few-dimensional variant takes the k-d tree: the blocked path keeps a
-# bound per point and block (rows² / 1,024 floats: 160 MB at 200k rows).
-BLOCKS_MAX_ROWS = 200_000
+# Above this many rows a few-dimensional variant takes the k-d tree: the blocked path's
+# blocks grow with the rows (mst.block_rows), and so does the cost of each block pair. Below
+# it the blocked path is the faster one in 6 to 12 columns (1,000,000 × 12: 560 s of CPU
+# against 2,170 s for the k-d tree).
+BLOCKS_MAX_ROWS = 2_000_000
 
 
 def mst_algorithm(n_rows: int, n_dims: int, requested: str = "auto", alpha: float = 1.0) -> str:

@@ -1,12 +1,14 @@
 """Step 1 of the exact spanning tree (``modelprep.build.fit.mst``): the block layout and the
 exact k nearest neighbours.
 
-Rows are grouped into blocks that are close in the space of the leading principal components
-(k-means, seeded). For each pair of blocks one float32 GEMM gives a *lower bound* of every
+Rows are grouped into blocks that are close: in up to ``head_dims`` columns by halving at the
+median of the column of largest variance (a discrete column such as key or mode splits between
+values), bounded by boxes; in more by k-means (seeded) in the leading principal components,
+bounded by balls. For each pair of blocks one float32 GEMM gives a *lower bound* of every
 squared distance (the rounding error is bounded by ``(2d + 8)·u·(|x|² + |y|²)``; twice that is
 subtracted), and only pairs whose bound may beat a row's current k-th distance are measured
 exactly, in float64, by direct difference (so duplicate rows are at distance 0). Block pairs
-whose principal-component bound already exceeds every k-th distance in both blocks are skipped.
+whose point-to-block bound already exceeds every k-th distance in both blocks are skipped.
 The per-point, per-block lower bounds recorded here also guide the exact search of step 3.
 """
 
@@ -35,20 +37,13 @@ class Layout:
     def __init__(self, X: np.ndarray, block: int, head_dims: int, seed: int):
         n, d = X.shape
         centred = X - X.mean(axis=0)
-        _, vectors = np.linalg.eigh(centred.T @ centred)
-        axes = vectors[:, ::-1][:, : min(head_dims, d)]
-        head = centred @ axes
-        # The norm of what the head leaves out, measured directly (as |x|² - |head|² it would
-        # lose half its digits to cancellation where it is small).
-        tail = np.concatenate(
-            [
-                np.linalg.norm(chunk - chunk @ axes @ axes.T, axis=1)
-                for chunk in np.array_split(centred, max(1, n // 16384))
-            ]
-        )
-        self.ids, self.starts = _block_layout(head, block, seed)
+        if d <= head_dims:
+            self.ids, self.starts = _box_layout(centred, block)
+        else:
+            head, tail = _head_and_tail(centred, head_dims)
+            self.ids, self.starts = _block_layout(head, block, seed)
         self.X = np.ascontiguousarray(X[self.ids])
-        centred, head, tail = centred[self.ids], head[self.ids], tail[self.ids]
+        centred = centred[self.ids]
         norms = np.einsum("ij,ij->i", centred, centred)
         # a_i . b_j = (1 - s)(|x_i|² + |x_j|²) - 2 x_i . x_j is at most the exact squared
         # distance: float32 inputs and d + 2 products err by less than (2d + 8) u (|x_i|² +
@@ -62,7 +57,21 @@ class Layout:
         self.B[:, :d] = centred
         self.B[:, d] = 1.0
         self.B[:, d + 1] = (1.0 - slack) * norms
-        self.bounds = self._point_block_bounds(head, tail, norms.max())
+        if d <= head_dims:
+            self.bounds = self._point_box_bounds(np.ascontiguousarray(centred), norms.max())
+        else:
+            self.bounds = self._point_block_bounds(head[self.ids], tail[self.ids], norms.max())
+
+    def _point_box_bounds(self, centred, largest_norm):
+        """Lower bounds of the squared distance from each point to each block's bounding box
+        (float32): in few columns, where boxes are tight (discrete columns such as key and
+        mode give blocks of one value) and a ball around a block's centre is not."""
+        lows = np.array([centred[self.block(b)].min(axis=0) for b in range(self.n_blocks)])
+        highs = np.array([centred[self.block(b)].max(axis=0) for b in range(self.n_blocks)])
+        bounds = np.empty((centred.shape[0], self.n_blocks), np.float32)
+        relative, absolute = PROJECTION_MARGIN
+        mst_kernels.box_bounds(centred, lows, highs, 1 - relative, absolute * largest_norm, bounds)
+        return bounds
 
     def _point_block_bounds(self, head, tail, largest_norm):
         """Lower bounds of the squared distance from each point to each block (float32): the
@@ -99,6 +108,43 @@ class Layout:
         self.bounds[rows, c] = row_min
         np.maximum(self.bounds[cols, r], col_min, out=col_min)
         self.bounds[cols, r] = col_min
+
+
+def _head_and_tail(centred: np.ndarray, head_dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """The leading principal components and the norm of what they leave out, measured
+    directly (as |x|² - |head|² it would lose half its digits to cancellation where small)."""
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    axes = vectors[:, ::-1][:, :head_dims]
+    tail = np.concatenate(
+        [
+            np.linalg.norm(chunk - chunk @ axes @ axes.T, axis=1)
+            for chunk in np.array_split(centred, max(1, centred.shape[0] // 16384))
+        ]
+    )
+    return centred @ axes, tail
+
+
+def _box_layout(points: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """An order of the rows and block starts: halves split at the median of the column of
+    largest variance, until at most ``block`` rows. Rows equal to the median go to one side, so
+    a discrete column is split between values."""
+    leaves, stack = [], [np.arange(points.shape[0])]
+    while stack:
+        rows = stack.pop()
+        if len(rows) <= block:
+            leaves.append(rows)
+            continue
+        values = points[rows]
+        column = values[:, np.argmax(values.var(axis=0))]
+        median = np.median(column)
+        left = column < median
+        if not left.any():
+            left = column <= median
+        if left.all():  # every row the same: halves
+            left = np.arange(len(rows)) < len(rows) // 2
+        stack.extend((rows[~left], rows[left]))
+    sizes = [len(rows) for rows in leaves]
+    return np.concatenate(leaves), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 def _block_layout(head: np.ndarray, block: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -88,6 +88,20 @@ def screen(L, row_limit, col_limit, row_min, col_min):
     return hits
 
 
+@numba.njit(cache=True, nogil=True)
+def box_bounds(points, lows, highs, scale, margin, out):
+    """Each point's squared distance to each box (``lows``, ``highs`` per row), times
+    ``scale``, less ``margin``: lower bounds in float32 (the margins cover the rounding)."""
+    for i in range(points.shape[0]):
+        for b in range(lows.shape[0]):
+            total = 0.0
+            for k in range(points.shape[1]):
+                x = points[i, k]
+                gap = max(lows[b, k] - x, x - highs[b, k], 0.0)
+                total += gap * gap
+            out[i, b] = total * scale - margin
+
+
 def limits(squared: np.ndarray) -> np.ndarray:
     """float32 limits no smaller than the float64 ones (float32 rounds by at most 2^-24,
     relative, and the rows are scaled so that no limit is subnormal): a screen may pass more,
