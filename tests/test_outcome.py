@@ -8,6 +8,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from modelprep import env
 from modelprep.build.runner import job
@@ -24,10 +25,23 @@ def data(tmp_path, monkeypatch):
     return env.paths_from_env()
 
 
-def fake_job(tmp_path, variant=None):
+def fake_job(tmp_path, variant=None, threads=1):
     """What a Snakemake script sees of its job, enough for the runner."""
     wildcards = {"variant": variant} if variant else {}
-    return SimpleNamespace(log=[str(tmp_path / "job.log")], wildcards=wildcards, threads=1)
+    return SimpleNamespace(log=[str(tmp_path / "job.log")], wildcards=wildcards, threads=threads)
+
+
+def blas_threads() -> set[int]:
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blas_takes_the_threads_the_job_declares(data, tmp_path, threads):
+    """OpenBLAS would take every core: two one-thread fits would spin against each other."""
+    with threadpool_limits(limits=8):
+        with job(fake_job(tmp_path, "naive_features", threads), "cluster"):
+            assert blas_threads() == {threads}
+        assert blas_threads() == {8}, "the limit ends with the job"
 
 
 def test_a_job_that_succeeds_leaves_no_record(data, tmp_path):
