@@ -12,22 +12,19 @@ at the baseline size on every ``--guard-families`` family: each published model 
 ARI, noise). ``--lyrics-cost`` adds warm builds of the first family without the lyrics column,
 alternated with builds with it: what the lyrics models add to the build. Results go to stdout
 (Markdown), ``--out`` (JSON) and ``--plot`` (each job's time and memory), with date and
-machine, because these machines are shared and noisy.
+machine, because these machines are shared and noisy. The runs themselves are
+``benchmarks/runs.py``'s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,106 +32,8 @@ import yaml
 
 from benchmarks.plot import write_plot
 from benchmarks.render import render
-from modelprep import demo, jobstats, layout
-from modelprep.build.provenance import library_versions
-from modelprep.service.resources import available_cores
-
-REPO = Path(__file__).resolve().parents[1]
-STATE = ("processed", "models", "logs", "benchmarks", "cache")
-
-
-def machine() -> dict:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "host": platform.node(),
-        "cpu": model,
-        "usable_cores": available_cores(),
-        "python": platform.python_version(),
-        "versions": library_versions(),
-    }
-
-
-def reset(workdir: Path, cold: bool) -> None:
-    """Cold: remove every output, Snakemake's metadata and caches; warm keeps them."""
-    if not cold:
-        return
-    for name in STATE:
-        shutil.rmtree(workdir / "data" / name, ignore_errors=True)
-    shutil.rmtree(workdir / ".snakemake", ignore_errors=True)
-    shutil.rmtree(workdir / "cache", ignore_errors=True)
-
-
-def timed_run(workdir: Path, command: list[str]) -> float:
-    """Wall seconds of ``command`` in ``workdir``, with every cache (numba's included) there."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "NUMBA_CACHE_DIR", "MARKER_DIR")
-    }
-    env["XDG_CACHE_HOME"] = str(workdir / "cache")
-    # startup.py's markers (--check-only reads the last one): the workdir's, not /tmp's
-    env["MARKER_DIR"] = str(workdir / "markers")
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:])} failed in {workdir}:\n{result.stderr[-3000:]}")
-    return elapsed
-
-
-def snakemake_run(workdir: Path, cores: int, *extra: str) -> float:
-    snakefile = str(REPO / "Snakefile")
-    command = [sys.executable, "-m", "snakemake", "-s", snakefile, "--cores", str(cores)]
-    return timed_run(workdir, [*command, *extra])
-
-
-def rule_records(workdir: Path) -> dict[str, dict]:
-    """Wall seconds and peak RSS (MiB) of each job, from Snakemake's benchmark files."""
-    records = {}
-    for path in sorted((workdir / "data" / "benchmarks").glob("*/*.tsv")):
-        row = jobstats.last_record(path)
-        records[jobstats.job_name(path)] = {"s": row["s"], "max_rss_mib": row["max_rss"]}
-    return records
-
-
-def measure_workflow(workdir: Path, cores: int, repeats: int) -> dict:
-    """Cold and warm runs; medians, and per-rule medians of the warm runs."""
-    runs: dict[str, list] = {"cold": [], "warm": []}
-    per_rule: dict[str, list] = {}
-    for _ in range(repeats):
-        reset(workdir, cold=True)
-        runs["cold"].append(snakemake_run(workdir, cores))
-    for _ in range(repeats):
-        runs["warm"].append(snakemake_run(workdir, cores, "--forceall"))
-        for job, record in rule_records(workdir).items():
-            per_rule.setdefault(job, []).append(record)
-    noop = snakemake_run(workdir, cores, "-n")
-    check_only = timed_run(
-        workdir, [sys.executable, str(REPO / "scripts" / "startup.py"), "--check-only"]
-    )
-    return {
-        "cold_s": runs["cold"],
-        "warm_s": runs["warm"],
-        "cold_median_s": statistics.median(runs["cold"]),
-        "warm_median_s": statistics.median(runs["warm"]),
-        "noop_dry_run_s": noop,
-        "check_only_s": check_only,
-        "per_rule": {
-            job: {
-                "s": statistics.median(r["s"] for r in records),
-                "max_rss_mib": max(r["max_rss_mib"] for r in records),
-            }
-            for job, records in per_rule.items()
-        },
-    }
+from benchmarks.runs import REPO, machine, measure_workflow, reset, rule_records, snakemake_run
+from modelprep import demo, layout
 
 
 def without_lyrics(raw: Path, target: Path) -> None:
