@@ -12,8 +12,9 @@ at the baseline size on every ``--guard-families`` family: each published model 
 ARI, noise). ``--lyrics-cost`` adds warm builds of the first family without the lyrics column,
 alternated with builds with it: what the lyrics models add to the build. Results go to stdout
 (Markdown), ``--out`` (JSON) and ``--plot`` (each job's time and memory), with date and
-machine, because these machines are shared and noisy. The runs themselves are
-``benchmarks/runs.py``'s.
+machine, because these machines are shared and noisy. ``--scale`` runs the scaling mode instead
+(``benchmarks/scale.py``: how time and memory grow with the number of tracks). The runs
+themselves are ``benchmarks/runs.py``'s.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from benchmarks import scale
 from benchmarks.plot import write_plot
 from benchmarks.render import render
 from benchmarks.runs import REPO, machine, measure_workflow, reset, rule_records, snakemake_run
@@ -200,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also warm builds of the first family without the lyrics column, alternated",
     )
+    scale.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.scale:
+        return scale.main(args)
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     families = args.families.split(",")
     guard_families = [f for f in args.guard_families.split(",") if f]

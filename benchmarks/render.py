@@ -87,3 +87,83 @@ def render(report: dict) -> str:
         headings += ["ARI", "noise gap (points)", "guard"]
         parts.append(table(headings, _guard_rows(report), markdown=True))
     return "\n\n".join(parts)
+
+
+SCALE_NOTES = (
+    "CPU: user + system time of Snakemake and every job process. Largest job peak: the largest "
+    "peak RSS of one job (Snakemake's benchmark files). Concurrent peaks: the largest sum of the "
+    "peaks of the jobs running at one time, each job's peak counted for its whole run (an upper "
+    "bound of the run's memory). Share: of the summed wall time of the jobs, which overlap on "
+    "several cores. Quadratic part: the whole cluster jobs of combined_features, llav_features "
+    "and llav_pca, whose exact k-NN grows as N²."
+)
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _cold_warm(size: dict, measure: str, digits: int) -> str:
+    return f"{size[f'cold_{measure}']:.{digits}f} / {size[f'warm_{measure}']:.{digits}f}"
+
+
+def _scale_rows(report: dict) -> list[list]:
+    return [
+        [
+            name,
+            s["tracks"],
+            f"{s['generate_s']:.1f}",
+            f"{s['cold_median_s']:.1f}",
+            f"{s['warm_median_s']:.1f} ({', '.join(f'{w:.1f}' for w in s['warm_s'])})",
+            _cold_warm(s, "cpu_median_s", 1),
+            f"{_cold_warm(s, 'peak_job_mib', 0)} ({s['warm_peak_job']})",
+            _cold_warm(s, "concurrent_peak_mib", 0),
+            f"{s['quadratic_share']:.0%}",
+        ]
+        for name, series in report["series"].items()
+        for s in series["sizes"]
+    ]
+
+
+def _growth_rows(report: dict) -> list[list]:
+    measures = ("warm_median_s", "cold_median_s", "warm_cpu_median_s", "warm_peak_job_mib")
+    return [
+        [name, f"{g['from_tracks']} → {g['to_tracks']}", _ratio(g["tracks"]), _ratio(g["n_log_n"])]
+        + [_ratio(g[m]) for m in (*measures, "quadratic_s")]
+        for name, series in report["series"].items()
+        if (g := series["growth"])
+    ]
+
+
+def render_scale(report: dict) -> str:
+    """The scaling mode's report: per size, the growth per series, and each size's jobs."""
+    m, repeats = report["machine"], report["repeats"]
+    parts = [
+        f"Scaling benchmark {m['date']} on {m['host']} ({m['cpu']}, {m['usable_cores']} usable "
+        f"cores), --cores {report['cores']}: per size {repeats['cold']} cold then "
+        f"{repeats['warm']} warm builds, medians where more than one. {SCALE_NOTES}",
+        table(
+            ["series", "tracks", "demo data s", "cold s", "warm s (runs)", "CPU s cold / warm"]
+            + ["largest job peak MiB cold / warm (job)", "concurrent peaks MiB cold / warm"]
+            + ["quadratic share"],
+            _scale_rows(report),
+            markdown=True,
+        ),
+        table(
+            ["series", "tracks", "N", "N log N", "warm", "cold", "CPU (warm)", "largest job peak"]
+            + ["quadratic part"],
+            _growth_rows(report),
+            markdown=True,
+        ),
+    ]
+    for name, series in report["series"].items():
+        for s in series["sizes"]:
+            jobs = sorted(s["per_rule"].items(), key=lambda kv: -kv[1]["s"])
+            rows = [
+                [job, f"{r['s']:.1f}", f"{r['share']:.1%}", f"{r['cpu_s']:.1f}"]
+                + [f"{r['max_rss_mib']:.0f}"]
+                for job, r in jobs
+            ]
+            headings = [f"job ({name}, {s['tracks']} tracks, warm)", "wall s", "share", "CPU s"]
+            parts.append(table([*headings, "peak MiB"], rows, markdown=True))
+    return "\n\n".join(parts)

@@ -1,5 +1,6 @@
 """How the benchmark runs the real workflow and reads what each run cost: wall time, CPU time
-and every job's record in Snakemake's ``benchmark:`` files."""
+and every job's record in Snakemake's ``benchmark:`` files. Shared by the full benchmark
+(``bench``) and its scaling mode (``scale``)."""
 
 from __future__ import annotations
 
