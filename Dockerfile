@@ -27,10 +27,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends wordnet-base=1:3.0-37 \
     && rm -rf /var/lib/apt/lists/*
 
-# Dependencies first (pinned in pyproject.toml), so code edits reuse this layer.
+# The package with its dependencies (pinned in pyproject.toml), then the fits' numba code
+# compiled into /usr/local/share/modelprep/numba for any x86-64 CPU (NUMBA_CPU_NAME defaults to
+# generic, for the build and the jobs alike): each fit job copies it into its writable
+# NUMBA_CACHE_DIR on the data volume, so a first run compiles nothing
+# (modelprep/build/fit/warmup.py).
 COPY pyproject.toml README.md ./
 COPY modelprep ./modelprep
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e . \
+    && python -m modelprep.build.fit.warmup
 COPY scripts/install-nltk-data.sh ./scripts/
 COPY workflow/resources ./workflow/resources
 RUN scripts/install-nltk-data.sh python

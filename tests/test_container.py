@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, write_demo
+from numba.core.caching import UserProvidedCacheLocator
+
+from modelprep.build.fit.warmup import SHIPPED
 
 CONTRACT_VARS = (
     "DATA_PATH",
@@ -114,6 +118,21 @@ def image_python() -> Path:
     return venv / "bin" / "python"
 
 
+def image_warm_up(python: Path, app: Path, env: dict, request) -> Path:
+    """The image build's warm-up (the Dockerfile's command), as root: the fits' numba code into
+    the environment's share/, which it returns. The entries of this app's kernels go with the
+    test; fast_hdbscan's stay with the environment."""
+    command = re.search(r"python (-m modelprep\S*warmup)", (REPO / "Dockerfile").read_text())
+    assert command, "the Dockerfile runs the warm-up"
+    shipped = python.parents[1] / SHIPPED.relative_to(sys.prefix)
+    kernels = app / "modelprep" / "build" / "fit" / "mst_kernels.py"
+    own = shipped / UserProvidedCacheLocator.get_suitable_cache_subpath(str(kernels))
+    request.addfinalizer(lambda: shutil.rmtree(own, ignore_errors=True))
+    subprocess.run([str(python), *command[1].split()], cwd=app, env=env, check=True, timeout=600)
+    assert own.is_dir()
+    return shipped
+
+
 @pytest.fixture
 def outside_tmp():
     """A directory an unprivileged user can reach (pytest's own tmp root is private)."""
@@ -124,7 +143,7 @@ def outside_tmp():
 
 
 @pytest.mark.workflow
-def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
+def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp, request):
     """The image's layout: code in /app (root-owned), data and models owned by the user."""
     if os.geteuid() != 0:
         pytest.skip("needs root to switch to an unprivileged user")
@@ -152,6 +171,7 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
         os.chown(path, NOBODY, NOBODY)
     # PYTHONPATH stands for the image's `pip install -e .` of /app; HOME comes from the image.
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(app), **env}
+    shipped = image_warm_up(python, app, base, request)
 
     def run(script, *args):
         return subprocess.run(
@@ -176,7 +196,15 @@ def test_entry_point_runs_as_non_root_with_the_image_environment(outside_tmp):
     result = run("startup.py")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (app / "data" / ".snakemake").is_dir()
-    assert any((app / "data" / "cache" / "numba").rglob("*.nbi")), "numba cached on the volume"
+    cache = app / "data" / "cache" / "numba"
+    assert any(cache.rglob("*.nbi")), "numba cached on the volume"
+    compiled = [
+        p.relative_to(cache)
+        for p in cache.rglob("*.nb*")
+        if not (shipped / p.relative_to(cache)).is_file()
+        or (shipped / p.relative_to(cache)).read_bytes() != p.read_bytes()
+    ]
+    assert compiled == [], "the fits load the image's compiled code, compiling nothing"
     manifest = app / "models" / "manifest.json"
     assert manifest.stat().st_uid == NOBODY
     assert not manifest.stat().st_mode & 0o002, "published files are not world writable"

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import numpy as np
 
-from modelprep.build.fit import clustering, quality
+from modelprep.build.fit import clustering, quality, warmup
 from modelprep.files import load_pickle, save_json, save_pickle
 
 log = logging.getLogger(__name__)
+
+
+def seed_numba_cache() -> None:
+    """The job's NUMBA_CACHE_DIR gets the compiled code the environment ships (see
+    ``warmup``); a failure costs the compile time, not the job."""
+    cache = os.environ.get("NUMBA_CACHE_DIR")
+    if not cache:
+        return
+    try:
+        copied = warmup.seed(cache)
+    except OSError as exc:
+        log.warning(
+            "numba: %s not copied into %s (%s); the fit compiles", warmup.SHIPPED, cache, exc
+        )
+        return
+    log.info("numba: %d compiled functions copied from %s into %s", copied, warmup.SHIPPED, cache)
 
 
 def cluster(
@@ -26,6 +43,7 @@ def cluster(
     meta_out: str,
 ) -> None:
     """Fit HDBSCAN, refuse a degenerate result, score it on the seeded metric sample."""
+    seed_numba_cache()
     embedding = load_pickle(embeddings)
     started = time.perf_counter()
     model, tree = clustering.fit_hdbscan(embedding, hdbscan_params, threads, seed)
