@@ -1,14 +1,13 @@
 """Step 1 of the exact spanning tree (``modelprep.build.fit.mst``): the block layout and the
 exact k nearest neighbours.
 
-Rows are grouped into blocks that are close: in up to ``head_dims`` columns by halving at the
-median of the column of largest variance (a discrete column such as key or mode splits between
-values), bounded by boxes; in more by k-means (seeded) in the leading principal components,
-bounded by balls. For each pair of blocks one float32 GEMM gives a *lower bound* of every
-squared distance (the rounding error is bounded by ``(2d + 8)·u·(|x|² + |y|²)``; twice that is
-subtracted), and only pairs whose bound may beat a row's current k-th distance are measured
-exactly, in float64, by direct difference (so duplicate rows are at distance 0). Block pairs
-whose point-to-block bound already exceeds every k-th distance in both blocks are skipped.
+Rows are grouped into blocks that are close in the space of the leading principal components
+(k-means, seeded), bounded by balls and, in up to ``head_dims`` columns, by boxes too. For each
+pair of blocks one float32 GEMM gives a *lower bound* of every squared distance (the rounding
+error is bounded by ``(2d + 8)·u·(|x|² + |y|²)``; twice that is subtracted), and only pairs
+whose bound may beat a row's current k-th distance are measured exactly, in float64, by direct
+difference (so duplicate rows are at distance 0). Block pairs whose point-to-block bound
+already exceeds every k-th distance in both blocks are skipped.
 The per-point, per-block lower bounds recorded here also guide the exact search of step 3.
 """
 
@@ -37,11 +36,8 @@ class Layout:
     def __init__(self, X: np.ndarray, block: int, head_dims: int, seed: int):
         n, d = X.shape
         centred = X - X.mean(axis=0)
-        if d <= head_dims:
-            self.ids, self.starts = _box_layout(centred, block)
-        else:
-            head, tail = _head_and_tail(centred, head_dims)
-            self.ids, self.starts = _block_layout(head, block, seed)
+        head, tail = _head_and_tail(centred, head_dims)
+        self.ids, self.starts = _block_layout(head, block, seed)
         self.X = np.ascontiguousarray(X[self.ids])
         centred = centred[self.ids]
         norms = np.einsum("ij,ij->i", centred, centred)
@@ -57,21 +53,20 @@ class Layout:
         self.B[:, :d] = centred
         self.B[:, d] = 1.0
         self.B[:, d + 1] = (1.0 - slack) * norms
+        self.bounds = self._point_block_bounds(head[self.ids], tail[self.ids], norms.max())
         if d <= head_dims:
-            self.bounds = self._point_box_bounds(np.ascontiguousarray(centred), norms.max())
-        else:
-            self.bounds = self._point_block_bounds(head[self.ids], tail[self.ids], norms.max())
+            self._tighten_by_boxes(np.ascontiguousarray(centred), norms.max())
 
-    def _point_box_bounds(self, centred, largest_norm):
-        """Lower bounds of the squared distance from each point to each block's bounding box
-        (float32): in few columns, where boxes are tight (discrete columns such as key and
-        mode give blocks of one value) and a ball around a block's centre is not."""
+    def _tighten_by_boxes(self, centred, largest_norm):
+        """Raise the bounds to the squared distance from each point to each block's bounding
+        box where that is larger: in few columns boxes are cheap, and discrete columns (key,
+        mode) make them tight where balls are not (a third less work on the demo's basic
+        features; no less on round clusters)."""
         lows = np.array([centred[self.block(b)].min(axis=0) for b in range(self.n_blocks)])
         highs = np.array([centred[self.block(b)].max(axis=0) for b in range(self.n_blocks)])
-        bounds = np.empty((centred.shape[0], self.n_blocks), np.float32)
         relative, absolute = PROJECTION_MARGIN
-        mst_kernels.box_bounds(centred, lows, highs, 1 - relative, absolute * largest_norm, bounds)
-        return bounds
+        scale, margin = 1 - relative, absolute * largest_norm
+        mst_kernels.raise_to_box_bounds(centred, lows, highs, scale, margin, self.bounds)
 
     def _point_block_bounds(self, head, tail, largest_norm):
         """Lower bounds of the squared distance from each point to each block (float32): the
@@ -122,29 +117,6 @@ def _head_and_tail(centred: np.ndarray, head_dims: int) -> tuple[np.ndarray, np.
         ]
     )
     return centred @ axes, tail
-
-
-def _box_layout(points: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """An order of the rows and block starts: halves split at the median of the column of
-    largest variance, until at most ``block`` rows. Rows equal to the median go to one side, so
-    a discrete column is split between values."""
-    leaves, stack = [], [np.arange(points.shape[0])]
-    while stack:
-        rows = stack.pop()
-        if len(rows) <= block:
-            leaves.append(rows)
-            continue
-        values = points[rows]
-        column = values[:, np.argmax(values.var(axis=0))]
-        median = np.median(column)
-        left = column < median
-        if not left.any():
-            left = column <= median
-        if left.all():  # every row the same: halves
-            left = np.arange(len(rows)) < len(rows) // 2
-        stack.extend((rows[~left], rows[left]))
-    sizes = [len(rows) for rows in leaves]
-    return np.concatenate(leaves), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 def _block_layout(head: np.ndarray, block: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -89,9 +89,10 @@ def screen(L, row_limit, col_limit, row_min, col_min):
 
 
 @numba.njit(cache=True, nogil=True)
-def box_bounds(points, lows, highs, scale, margin, out):
-    """Each point's squared distance to each box (``lows``, ``highs`` per row), times
-    ``scale``, less ``margin``: lower bounds in float32 (the margins cover the rounding)."""
+def raise_to_box_bounds(points, lows, highs, scale, margin, out):
+    """Raise ``out`` (float32 lower bounds) to each point's squared distance to each box
+    (``lows``, ``highs`` per row) times ``scale``, less ``margin``, where that is larger (the
+    margins cover the rounding)."""
     for i in range(points.shape[0]):
         for b in range(lows.shape[0]):
             total = 0.0
@@ -99,7 +100,7 @@ def box_bounds(points, lows, highs, scale, margin, out):
                 x = points[i, k]
                 gap = max(lows[b, k] - x, x - highs[b, k], 0.0)
                 total += gap * gap
-            out[i, b] = total * scale - margin
+            out[i, b] = max(out[i, b], np.float32(total * scale - margin))
 
 
 def limits(squared: np.ndarray) -> np.ndarray:
