@@ -1,6 +1,7 @@
 rule cluster:
     input:
         embeddings=artifact("{variant}", "audio_embeddings"),
+        meta=record(layout.FEATURES_RECORD),
         code=code("build/fit"),
     output:
         model=artifact("{variant}", "hdbscan_model"),
@@ -15,7 +16,7 @@ rule cluster:
         "../environment.yml"
     threads: cluster_threads
     resources:
-        mem_mb=mem_mb(6, floor=1024),
+        mem_mb=cluster_mem_mb,
         runtime=runtime_min(600, floor=10),
     params:
         hdbscan=hdbscan_params,

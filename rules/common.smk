@@ -1,6 +1,7 @@
 # Paths, config validation and every input/param function of the rules. Every file name comes
 # from modelprep.layout. Imports nothing heavy and reads no CSV, so a no-op dry run stays fast.
 import glob
+import json
 import os
 import sys
 
@@ -12,6 +13,7 @@ sys.path.insert(0, workflow.basedir)
 
 from modelprep import env, layout
 from modelprep import config as configs
+from modelprep.build.fit import sizing
 from modelprep.errors import InputError
 from modelprep.jobstats import last_wall_seconds
 
@@ -241,6 +243,16 @@ def mem_mb(factor, floor=512):
         return max(floor, int(factor * input.size_mb))
 
     return mem
+
+
+def cluster_mem_mb(wildcards, input):
+    """A cluster job's memory from its embedding's shape (the features record, once written):
+    the exact tree's bounds grow faster than its input (modelprep.build.fit.sizing)."""
+    if not os.path.exists(input.meta):
+        return 1024
+    with open(input.meta, encoding="utf-8") as record_file:
+        rows, columns = json.load(record_file)["feature_shape"]
+    return max(1024, sizing.cluster_mem_mb(rows, columns))
 
 
 def runtime_min(minutes_per_gb, floor=5):

@@ -17,7 +17,7 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from benchmarks import certificate
-from modelprep.build.fit import engine, mst
+from modelprep.build.fit import engine, mst, mst_blocks, sizing
 from modelprep.build.fit.clustering import fit_hdbscan
 
 pytestmark = pytest.mark.unit
@@ -97,7 +97,7 @@ def data(family, dims, seed=0):
 @pytest.fixture
 def small_blocks(monkeypatch):
     """Blocks of 128 rows: dozens of blocks on test data, as at full size."""
-    monkeypatch.setattr(mst, "BLOCK", 128)
+    monkeypatch.setattr(sizing, "BLOCK", 128)
     monkeypatch.setattr(mst, "INITIAL_SAMPLE", 64)
 
 
@@ -132,12 +132,15 @@ def test_the_tree_is_a_minimum_one(family, dims, path, small_blocks):
 
 @pytest.mark.parametrize("family", ["latent", "ties", "dominant"])
 def test_the_same_tree_on_any_block_layout_and_thread_count(family, monkeypatch):
-    """Ties are broken on the caller's row numbers, so neither the blocks nor BLAS threads can
-    change the tree (not just its weights)."""
+    """Ties are broken on the caller's row numbers, so neither the blocks (here also from a
+    k-means fitted on a sample, as above 100,000 rows) nor BLAS threads can change the tree
+    (not just its weights)."""
     X = data(family, 60)
     with threadpool_limits(limits=1):
         first, _, _ = mst.spanning_tree(X, 6)
-    monkeypatch.setattr(mst, "BLOCK", 100)
+    monkeypatch.setattr(sizing, "BLOCK", 100)
+    monkeypatch.setattr(mst_blocks, "KMEANS_SAMPLE", 300)
+    monkeypatch.setattr(mst_blocks, "KMEANS_SAMPLE_PER_GROUP", 8)
     with threadpool_limits(limits=2):
         second, _, _ = mst.spanning_tree(X, 6, seed=3)
     np.testing.assert_array_equal(first, second)
@@ -263,7 +266,7 @@ def test_the_tree_is_the_brute_force_one_edge_for_edge(problem):
     """The whole tree, not just its weights: every edge and every bit equal to Kruskal over
     all pairs, whatever the block layout, k, scale or ties."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mst, "BLOCK", problem["block"])
+        patch.setattr(sizing, "BLOCK", problem["block"])
         patch.setattr(mst, "INITIAL_SAMPLE", 3)
         tree, _, _ = mst.spanning_tree(
             problem["X"], problem["min_samples"], alpha=problem["alpha"], k=problem["k"]

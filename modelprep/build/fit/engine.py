@@ -34,10 +34,11 @@ from modelprep.build.fit.internals import (
 KD_TREE_MAX_DIMS = 30
 MST_ALGORITHMS = ("auto", "exact_blocks", "kd_tree")
 # Above this many rows a few-dimensional variant takes the k-d tree: the blocked path's
-# blocks grow with the rows (mst.block_rows), and so does the cost of each block pair. Below
-# it the blocked path is the faster one in 6 to 12 columns (1,000,000 × 12: 560 s of CPU
-# against 2,170 s for the k-d tree).
-BLOCKS_MAX_ROWS = 2_000_000
+# bounds stay within 3 GiB by growing its blocks (sizing.block_rows), but the rest of its
+# memory grows with the rows (4.35 GB peak at 1,000,000 x 12; about 5.4 GB here, the public
+# 1.2M-track export's size, and over 6 GiB at 2,000,000). Below it the blocked path is the
+# faster one in 6 to 12 columns (1,000,000 x 12: 566 s of CPU against 2,170 s for the k-d tree).
+BLOCKS_MAX_ROWS = 1_300_000
 
 
 def mst_algorithm(n_rows: int, n_dims: int, requested: str = "auto", alpha: float = 1.0) -> str:

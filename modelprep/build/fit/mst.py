@@ -25,13 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from modelprep.build.fit import mst_blocks, mst_kernels
+from modelprep.build.fit import mst_blocks, mst_kernels, sizing
 
-# Rows per block: a block pair's GEMM is large enough for BLAS, small enough for the caches.
-BLOCK = 2048
-# The point-to-block bounds hold rows × blocks float32 numbers: above about 900,000 rows
-# blocks grow so that the bounds stay within this (blocks average half their limit or more).
-BOUNDS_BYTES = 3 * 2**30
 # Block-mates whose distances give each row its first k-th-distance limit.
 INITIAL_SAMPLE = 256
 # Principal components of the block layout and the point-to-block bounds.
@@ -102,10 +97,10 @@ def _search(layout: mst_blocks.Layout, searcher: np.ndarray, edges: _Edges) -> N
 def _searching(layout, edges, searcher, rows: slice, other: int, other_comp: int) -> np.ndarray:
     """Which rows search block ``other``: searchers whose bound to it may beat their
     component's best edge, unless every row of ``other`` is in their own component."""
-    flags = searcher[rows] & (layout.bounds[rows, other] <= edges.distance2_limit(rows))
-    if other_comp >= 0:
-        flags &= edges.comp[rows] != other_comp
-    return flags
+    return mst_kernels.searching(
+        layout.bounds, other, rows.start, rows.stop, searcher, edges.comp, edges.w,
+        edges.alpha, other_comp,
+    )  # fmt: skip
 
 
 def _search_block_pair(layout, edges, rows, cols, diagonal, search_row, search_col) -> None:
@@ -168,12 +163,6 @@ def _boruvka(layout: mst_blocks.Layout, near, dist, core, reach, alpha: float) -
     return np.array(tree, dtype=np.float64).reshape(-1, 3)
 
 
-def block_rows(n: int) -> int:
-    """The block size for ``n`` rows: ``BLOCK``, or more where the bounds would outgrow
-    ``BOUNDS_BYTES`` (4 bytes per row and block, at least n / block * 2 blocks)."""
-    return max(BLOCK, -(-8 * n * n // BOUNDS_BYTES))
-
-
 def spanning_tree(
     X: np.ndarray, min_samples: int, alpha: float = 1.0, k: int = GRAPH_K, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -199,7 +188,7 @@ def spanning_tree(
     # and from subnormals, whose rounding is not relative.
     centred_norm = np.sqrt(((X - X.mean(axis=0)) ** 2).sum(axis=1).max())
     exponent = int(np.frexp(centred_norm)[1]) if centred_norm > 0 else 0
-    layout = mst_blocks.Layout(np.ldexp(X, -exponent), block_rows(n), HEAD_DIMS, seed)
+    layout = mst_blocks.Layout(np.ldexp(X, -exponent), sizing.block_rows(n), HEAD_DIMS, seed)
     d2, near = mst_blocks.exact_knn(layout, k, INITIAL_SAMPLE)
     dist = np.sqrt(d2)
     alpha = float(alpha)

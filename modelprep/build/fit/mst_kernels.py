@@ -89,6 +89,22 @@ def screen(L, row_limit, col_limit, row_min, col_min):
 
 
 @numba.njit(cache=True, nogil=True)
+def ball_bounds(head, tail, centres, radii, tail_lows, tail_highs, scale, margin, out):
+    """Each point's squared distance to each block: the gap to the block's ball (``centres``,
+    ``radii``) in the leading components plus the gap to its range of tail norms, times
+    ``scale``, less ``margin`` (float32 lower bounds; the margins cover the rounding)."""
+    for i in range(head.shape[0]):
+        for b in range(centres.shape[0]):
+            total = 0.0
+            for k in range(head.shape[1]):
+                diff = head[i, k] - centres[b, k]
+                total += diff * diff
+            gap = max(np.sqrt(total) - radii[b], 0.0)
+            tail_gap = max(tail[i] - tail_highs[b], tail_lows[b] - tail[i], 0.0)
+            out[i, b] = (gap * gap + tail_gap * tail_gap) * scale - margin
+
+
+@numba.njit(cache=True, nogil=True)
 def raise_to_box_bounds(points, lows, highs, scale, margin, out):
     """Raise ``out`` (float32 lower bounds) to each point's squared distance to each box
     (``lows``, ``highs`` per row) times ``scale``, less ``margin``, where that is larger (the
@@ -101,6 +117,21 @@ def raise_to_box_bounds(points, lows, highs, scale, margin, out):
                 gap = max(lows[b, k] - x, x - highs[b, k], 0.0)
                 total += gap * gap
             out[i, b] = max(out[i, b], np.float32(total * scale - margin))
+
+
+@numba.njit(cache=True, nogil=True)
+def searching(bounds, other, start, stop, searcher, comp, best_w, alpha, other_comp):
+    """Which positions in ``start:stop`` search block ``other``: searchers whose bound to it
+    is within their component's best edge (squared, times alpha), unless ``other_comp`` (the
+    component holding every row of ``other``, or -1) is their own. One pass per block pair,
+    where the numpy expression took a dozen (62 s of 676 at 1,000,000 rows)."""
+    flags = np.zeros(stop - start, dtype=np.bool_)
+    for i in range(start, stop):
+        c = comp[i]
+        if searcher[i] and c != other_comp:
+            limit = best_w[c] * alpha
+            flags[i - start] = bounds[i, other] <= limit * limit
+    return flags
 
 
 def limits(squared: np.ndarray) -> np.ndarray:
