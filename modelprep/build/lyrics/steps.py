@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import sklearn
+from typing import TYPE_CHECKING
 
 from modelprep import env, layout, lyrics_text
-from modelprep.build.lyrics import index, quality, text
 from modelprep.build.lyrics.outcome import Skipped, run
 from modelprep.build.provenance import library_versions, now
 from modelprep.files import load_json, load_pickle, save_json, save_pickle
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, scikit-learn and NLTK are imported inside the work each job does: a catalogue without
+# lyrics skips every lyrics job, and the skip should not cost the imports (about 1.5 s a job).
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ def tokens(*, csv: str, table_out: str, record_out: str, seed: int, threads: int
     """Every track's lyrics preprocessed as the backend queries; counts of those without."""
 
     def work() -> dict:
+        from modelprep.build.lyrics import text
+
         frame = read_lyrics(csv)
         raw = frame[LYRICS_COLUMN].tolist()
         processed = text.preprocess_all(raw, processes=threads)
@@ -69,8 +73,7 @@ def tokens(*, csv: str, table_out: str, record_out: str, seed: int, threads: int
             },
         }
 
-    # replaced by the real table when the job ends ok
-    pd.DataFrame(columns=[*TRACK_COLUMNS, LYRICS_COLUMN, "text"]).to_pickle(table_out)
+    save_pickle({}, table_out)  # replaced by the table when the job ends ok
     run(layout.LYRICS_TOKENS, work, record_out)
 
 
@@ -96,6 +99,11 @@ def tfidf(
     backend's whole-document preprocessing."""
 
     def work() -> dict:
+        import numpy as np
+        import pandas as pd
+
+        from modelprep.build.lyrics import quality
+
         frame = pd.read_pickle(table)
         vectorizer, matrix, usable = _fit_index(frame["text"].tolist(), params, min_tracks)
         zero = int((~usable).sum())
@@ -132,6 +140,7 @@ def tfidf(
 
 def _fit_index(texts: list[str], params: dict, min_tracks: int):
     """The TF-IDF fit, or Skipped when fewer than ``min_tracks`` tracks would be indexed."""
+    from modelprep.build.lyrics import index
 
     def too_few(count: int, what: str) -> Skipped:
         return Skipped(f"only {count} tracks have {what}; lyrics.min_tracks is {min_tracks}")
@@ -180,6 +189,10 @@ def model(
     """One lyrics model and its config (staged), scored on the evaluation's queries."""
 
     def work() -> dict:
+        import sklearn
+
+        from modelprep.build.lyrics import index, quality
+
         data = load_pickle(index_file)
         fitted = index.fit_model(data["matrix"], spec, seed)
         k = min(neighbours + 1, data["matrix"].shape[0])
