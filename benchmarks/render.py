@@ -67,10 +67,16 @@ def _guard_rows(report: dict) -> list[list]:
     ]
 
 
+def where(m: dict) -> str:
+    """Date, host and CPU of a run (reports older than ``cpu_arch`` lack it)."""
+    arch = m.get("cpu_arch", "architecture not recorded")
+    return f"{m['date']} on {m['host']} ({m['cpu']}, {arch}, {m['usable_cores']} usable cores)"
+
+
 def render(report: dict) -> str:
     m = report["machine"]
     parts = [
-        f"Benchmark {m['date']} on {m['host']} ({m['cpu']}, {m['usable_cores']} usable cores)",
+        f"Benchmark {where(m)}",
         table(["measure", "median", "runs"], _summary_rows(report), markdown=True),
     ]
     for family, full in report["full"].items():
@@ -139,9 +145,9 @@ def render_scale(report: dict) -> str:
     """The scaling mode's report: per size, the growth per series, and each size's jobs."""
     m, repeats = report["machine"], report["repeats"]
     parts = [
-        f"Scaling benchmark {m['date']} on {m['host']} ({m['cpu']}, {m['usable_cores']} usable "
-        f"cores), --cores {report['cores']}: per size {repeats['cold']} cold then "
-        f"{repeats['warm']} warm builds, medians where more than one. {SCALE_NOTES}",
+        f"Scaling benchmark {where(m)}, --cores {report['cores']}: per size "
+        f"{repeats['cold']} cold then {repeats['warm']} warm builds, medians where more than "
+        f"one. {SCALE_NOTES}",
         table(
             ["series", "tracks", "demo data s", "cold s", "warm s (runs)", "CPU s cold / warm"]
             + ["largest job peak MiB cold / warm (job)", "concurrent peaks MiB cold / warm"]

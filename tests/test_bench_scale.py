@@ -143,7 +143,7 @@ def test_scale_mode_on_tiny_builds(tmp_path, capsys):
     argv += ["--workdir", str(tmp_path / "work"), "--out", str(out), "--plot", str(plot)]
     assert bench.main(argv) == 0
     report = json.loads(out.read_text())
-    assert {"date", "host", "cpu"} <= set(report["machine"])
+    assert {"date", "host", "cpu", "cpu_arch"} <= set(report["machine"])
     assert report["repeats"] == {"cold": 1, "warm": 1} and report["cores"] == 2
     assert list(report["series"]) == ["basic"]
     basic = report["series"]["basic"]
