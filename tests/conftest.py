@@ -5,6 +5,7 @@ Tests that change a build work on a copy (``copy_build``); the session builds st
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -26,6 +27,17 @@ N_TRACKS = 2000
 CONTRACT_ENV = ("DATA_PATH", "RAW_DATA_PATH", "MODELS_PATH", "LOG_LEVEL", "MODELPREP_RUN_ID")
 # Kept between sessions: the backend's venv, and numba's compiled engine code.
 TEST_CACHE = Path(os.environ.get("MODELPREP_TEST_CACHE", Path.home() / ".cache/modelprep-tests"))
+
+
+def pytest_collection_modifyitems(items):
+    """Longest first: on two workers the run ends when its last long file does, so the slow and
+    workflow files start before the quick unit tests, which then fill the gaps."""
+
+    def cost_rank(item) -> int:
+        marks = ("slow", "workflow")
+        return next((i for i, m in enumerate(marks) if item.get_closest_marker(m)), len(marks))
+
+    items.sort(key=cost_rank)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,18 +85,41 @@ def planned_jobs(workdir: Path, *args: str, **kwargs) -> set[tuple[str, str]]:
     }
 
 
-def write_demo(raw: Path, n_tracks: int = N_TRACKS, low_level: bool = True) -> Path:
-    demo.write(raw, n_tracks, seed=7, with_low_level=low_level)
+def write_demo(
+    raw: Path, n_tracks: int = N_TRACKS, low_level: bool = True, lyrics: bool = True
+) -> Path:
+    """Demo CSVs; ``lyrics=False`` where a test is not about the lyrics models (their jobs then
+    skip, about a third of a small build's CPU time)."""
+    demo.write(raw, n_tracks, seed=7, with_low_level=low_level, with_lyrics=lyrics)
     return raw
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """``make(directory)`` once per test run: the first pytest-xdist worker that asks makes it,
+    the others wait on a lock and share it (read only, like every session build)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, above each worker's
+    workdir, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+            workdir.mkdir()
+            make(workdir)
+            done.touch()
+    return workdir
+
+
+def _full(workdir: Path) -> None:
+    write_demo(workdir / "data" / "raw")
+    build(workdir, "--cores", "2")
 
 
 @pytest.fixture(scope="session")
 def full_build(tmp_path_factory) -> Path:
-    """Both CSVs, all five variants, built with --cores 2."""
-    workdir = tmp_path_factory.mktemp("full")
-    write_demo(workdir / "data" / "raw")
-    build(workdir, "--cores", "2")
-    return workdir
+    """Both CSVs, all five variants, built with --cores 2, once per test run."""
+    return made_once(tmp_path_factory, "full", _full)
 
 
 @pytest.fixture(scope="session")

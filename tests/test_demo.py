@@ -174,7 +174,7 @@ def test_every_variant_finds_clusters_at_8000_tracks(tmp_path):
     """Four times the workflow tests' 2,000 tracks, where the low-level variants still take the
     exact k-NN graph path. The README's 20,000 are built by the benchmark (its quality guard),
     kept out of the timed suite."""
-    write_demo(tmp_path / "data" / "raw", n_tracks=8_000)
+    write_demo(tmp_path / "data" / "raw", n_tracks=8_000, lyrics=False)
     build(tmp_path, "--cores", "2")
     models = tmp_path / "data" / "models"
     for variant in (

@@ -227,7 +227,7 @@ def test_full_disk_during_publication_keeps_the_old_set(basic_build, tmp_path, l
 
 
 def test_sigterm_mid_build_fails_cleanly_and_the_next_run_completes(tmp_path):
-    write_demo(tmp_path / "data" / "raw", n_tracks=2000)
+    write_demo(tmp_path / "data" / "raw", n_tracks=600, low_level=False, lyrics=False)
     process = startup_process(tmp_path, "--cores", "2")
     run_log = tmp_path / "data" / "logs" / "model_pipeline.log"
     deadline = time.monotonic() + 300

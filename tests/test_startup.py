@@ -133,7 +133,7 @@ def test_a_second_run_is_refused_while_the_lock_is_held(tmp_path):
 
 def test_degenerate_variant_guard_and_force(tmp_path):
     raw = tmp_path / "data" / "raw"
-    write_demo(raw, n_tracks=600, low_level=False)
+    write_demo(raw, n_tracks=600, low_level=False, lyrics=False)
     assert startup(tmp_path).returncode == 0
 
     degenerate = tmp_path / "degenerate.yaml"
@@ -159,7 +159,7 @@ def test_degenerate_variant_guard_and_force(tmp_path):
 
     before = published(tmp_path)
     mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "data" / "models").iterdir()}
-    write_demo(raw, n_tracks=300, low_level=False)
+    write_demo(raw, n_tracks=300, low_level=False, lyrics=False)
     result = startup(tmp_path)
     assert result.returncode == 1
     assert "refusing to publish 300 tracks over the 600 published" in result.stderr
