@@ -29,6 +29,9 @@ PREVIOUS = ".previous"  # the previous published set, one generation
 # Per-variant build records under processed/variants/{variant}/ (never published).
 FEATURES_RECORD, CLUSTER_RECORD, KNN_RECORD = "features.json", "cluster.json", "knn.json"
 
+# Per job under benchmarks/{rule}/: Snakemake's benchmark file, and the job's own measures.
+BENCHMARK_SUFFIX, USAGE_SUFFIX = ".tsv", ".usage.json"
+
 
 def variant_file(variant: str, kind: str) -> str:
     """``{variant}_{kind}.pkl``: one of a variant's pickles."""
@@ -223,7 +226,11 @@ class Paths:
         return f"{self.logs}/{rule}/{name}.log"
 
     def benchmark(self, rule: str, name: str) -> str:
-        return f"{self.benchmarks}/{rule}/{name}.tsv"
+        return f"{self.benchmarks}/{rule}/{name}{BENCHMARK_SUFFIX}"
+
+    def usage(self, rule: str, name: str) -> str:
+        """What a job used, as the job measured it (see modelprep.jobstats)."""
+        return f"{self.benchmarks}/{rule}/{name}{USAGE_SUFFIX}"
 
 
 def figure_file(variant: str) -> str:

@@ -1,10 +1,13 @@
 """How a run's failures are known: each job's own record (modelprep.build.runner), read by the
 service (modelprep.service.outcome), never Snakemake's console text."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -91,3 +94,27 @@ def test_a_job_killed_without_a_word_is_reported_as_killed(data, tmp_path):
     failed = job_failures(data, "run-1")
     assert list(failed) == ["combined_features"]
     assert failed["combined_features"].startswith("rule cluster [combined_features] was killed")
+
+
+def test_a_job_that_succeeds_writes_what_it_used(data, tmp_path):
+    """CPU time and peak memory measured by the job itself, named like its log and benchmark
+    file; Snakemake's 30 s samples would miss both."""
+    with job(fake_job(tmp_path, "naive_features"), "cluster"):
+        block = bytearray(300 * 2**20)  # 300 MiB, touched
+        block[::4096] = b"x" * len(block[::4096])
+        busy = time.process_time() + 0.2
+        while time.process_time() < busy:
+            pass
+    used = json.loads(Path(data.usage("cluster", "job")).read_text())
+    assert used["cpu_s"] >= 0.2 and used["peak_mib"] >= 300
+    assert set(used) == {"cpu_s", "peak_mib", "children_peak_mib"}
+
+
+def test_a_failed_job_leaves_no_measures_from_an_earlier_run(data, tmp_path):
+    stale = Path(data.usage("cluster", "job"))
+    stale.parent.mkdir(parents=True)
+    stale.write_text('{"cpu_s": 1.0, "peak_mib": 1.0, "children_peak_mib": 0.0}')
+    with pytest.raises(KeyError):
+        with job(fake_job(tmp_path, "naive_features"), "cluster"):
+            raise KeyError("boom")
+    assert not stale.exists()

@@ -25,9 +25,17 @@ EXPECTED_FAILURES = (InputError, PublishFailed, VariantsFailed)
 log = logging.getLogger("modelprep")
 
 
-def peak_memory_mib() -> float:
-    """Peak resident memory of this process (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def usage() -> dict:
+    """CPU seconds of this process and of the children it waited for (the lyrics workers), and
+    the peaks of each (Linux reports ru_maxrss in KiB): exact, where Snakemake's benchmark
+    samples every 30 s (see jobstats)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cpu_s": round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 3),
+        "peak_mib": round(own.ru_maxrss / 1024, 1),
+        "children_peak_mib": round(children.ru_maxrss / 1024, 1),
+    }
 
 
 def stop_on_sigterm(signum, _frame):
@@ -89,6 +97,7 @@ def job(snakemake, step: str, owner: str | None = None):
     variant = owner or name
     record = Record(step, variant, name)
     record.write("running")
+    measures = _usage_file(step, log_path)
     log.info("%s [%s] started with %d threads", step, variant or "-", snakemake.threads)
     started = time.perf_counter()
     try:
@@ -107,10 +116,24 @@ def job(snakemake, step: str, owner: str | None = None):
         record.write("failed", exc)
         raise
     record.clear()
+    used = usage()
+    if measures:
+        save_json(used, measures)
     log.info(
-        "%s [%s] done in %.1f s, peak memory %.0f MiB",
+        "%s [%s] done in %.1f s, %.1f s of CPU, peak memory %.0f MiB",
         step,
         variant or "-",
         time.perf_counter() - started,
-        peak_memory_mib(),
+        used["cpu_s"],
+        used["peak_mib"],
     )
+
+
+def _usage_file(step: str, log_path: str | None) -> str | None:
+    """Where this job writes its measures (named like its log and benchmark files); an older
+    one is removed first, so a job that fails leaves none to be paired with its new benchmark."""
+    if not log_path:
+        return None
+    path = env.paths_from_env().usage(step, Path(log_path).stem)
+    Path(path).unlink(missing_ok=True)
+    return path
