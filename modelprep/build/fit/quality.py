@@ -25,6 +25,9 @@ CONSISTENCY_QUERIES = 2000
 DBCV_MIN_MEMBERS = 3
 # Tracks of the sample the DBCV is taken on: its matrices stay under about 0.5 GB.
 DBCV_SAMPLE = 3000
+# MiB of distances per chunk of the silhouette's pass. scikit-learn's default (1,024) held the
+# whole 10,000-track matrix at once: 0.8 GB, the largest part of a 100,000-track fit's peak.
+CHUNK_MIB = 64
 
 
 def metric_sample(labels: np.ndarray, sample_size: int, seed: int) -> np.ndarray:
@@ -63,7 +66,10 @@ def silhouette_and_consistency(X: np.ndarray, labels: np.ndarray, seed: int) -> 
         consistency[asked] = (codes[nearest] == own[asked, None]).mean(axis=1)
         return silhouette, consistency
 
-    parts = list(pairwise_distances_chunked(X, reduce_func=reduce, metric="euclidean"))
+    chunks = pairwise_distances_chunked(
+        X, reduce_func=reduce, metric="euclidean", working_memory=CHUNK_MIB
+    )
+    parts = list(chunks)
     silhouette = np.concatenate([p[0] for p in parts])
     consistency = np.concatenate([p[1] for p in parts])
     return float(silhouette.mean()), float(np.nanmean(consistency))
