@@ -25,8 +25,8 @@ STATE = ("processed", "models", "logs", "benchmarks", "cache")
 
 def machine() -> dict:
     """Where a run was measured. ``cpu_arch`` is LLVM's name for the host CPU (what numba
-    compiles for): the VMs here name every CPU "AMD EPYC", yet a znver3 host runs the same build
-    about 1.4 times slower than a znver4 one."""
+    compiles for): the VMs here name every CPU "AMD EPYC", yet they run on znver3 or znver4
+    hosts, and times from the two are not comparable."""
     from llvmlite import binding
 
     model = "unknown"

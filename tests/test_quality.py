@@ -83,3 +83,36 @@ def test_dbcv_leaves_out_clusters_the_sample_leaves_nearly_empty(blobs):
     kept = ~np.isin(labels, [7, 8])
     assert quality.dbcv(X, labels) == pytest.approx(validity_index(X[kept], labels[kept]))
     assert quality.dbcv(X[:4], np.array([0, 0, 1, 2])) is None
+
+
+def _kinds():
+    """Overlapping blobs, rounded duplicates (ties), uniform noise, one dominant cluster."""
+    rng = np.random.default_rng(11)
+    X, y = make_blobs(n_samples=700, centers=5, n_features=6, cluster_std=3.0, random_state=2)
+    ties = np.round(X[:, :3], 0)
+    noise = rng.random((700, 4))
+    skew = np.vstack([rng.normal(0, 1, (600, 3)), rng.normal(6, 0.3, (100, 3))])
+    skew_labels = np.r_[np.zeros(600, int), rng.integers(1, 4, 100)]
+    return {
+        "overlapping": (X, y),
+        "ties": (ties, y),
+        "noise": (noise, rng.integers(0, 6, 700)),
+        "skewed": (skew, skew_labels),
+    }
+
+
+@pytest.mark.parametrize("kind", ["overlapping", "ties", "noise", "skewed"])
+def test_chunks_give_the_numbers_of_one_pass(kind, monkeypatch):
+    """The silhouette's pass in chunks of a few rows gives the numbers of one whole-matrix
+    pass: the consistency and DBCV to the last bit, the silhouette within rounding (a chunk's
+    distances come from a GEMM of another shape: one bit apart on the noise), and it is
+    scikit-learn's."""
+    X, y = _kinds()[kind]
+    monkeypatch.setattr(quality, "CHUNK_MIB", 1024)  # scikit-learn's default: one chunk here
+    whole = quality.sample_metrics(X, y, 10_000, seed=1)
+    monkeypatch.setattr(quality, "CHUNK_MIB", 0.05)  # 9 rows a chunk
+    chunked = quality.sample_metrics(X, y, 10_000, seed=1)
+    silhouette = chunked.pop("silhouette_score")
+    assert silhouette == pytest.approx(whole.pop("silhouette_score"), abs=1e-15)
+    assert chunked == whole
+    assert silhouette == pytest.approx(silhouette_score(X, y), abs=1e-12)
