@@ -28,13 +28,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # The package with its dependencies (pinned in pyproject.toml), then the fits' numba code
-# compiled into /usr/local/share/modelprep/numba for any x86-64 CPU (NUMBA_CPU_NAME defaults to
-# generic, for the build and the jobs alike): each fit job copies it into its writable
-# NUMBA_CACHE_DIR on the data volume, so a first run compiles nothing
-# (modelprep/build/fit/warmup.py).
+# compiled into /usr/local/share/modelprep/numba for any x86-64 CPU ("generic") and for the
+# build host's level (x86-64-v3 where it has AVX2; modelprep.env.numba_cpu): each fit job copies
+# it into its writable NUMBA_CACHE_DIR on the data volume, so a first run compiles nothing on a
+# host of either level (modelprep/build/fit/warmup.py).
 COPY pyproject.toml README.md ./
 COPY modelprep ./modelprep
 RUN pip install --no-cache-dir -e . \
+    && NUMBA_CPU_NAME=generic python -m modelprep.build.fit.warmup \
     && python -m modelprep.build.fit.warmup
 COPY scripts/install-nltk-data.sh ./scripts/
 COPY workflow/resources ./workflow/resources

@@ -27,6 +27,7 @@ fi
 # The lyrics models' NLTK data (WordNet 3.0, stopwords), into the environment: never downloaded.
 scripts/install-nltk-data.sh "$venv/bin/python"
 # The fits' numba code, compiled into the environment (share/modelprep/numba) for this machine's
-# CPU; each fit job copies what its NUMBA_CACHE_DIR lacks, so a first run compiles nothing.
+# x86-64 level (modelprep.env.numba_cpu); each fit job copies what its NUMBA_CACHE_DIR lacks,
+# so a first run compiles nothing.
 # Seconds when nothing changed: numba recompiles only a kernel whose source file changed.
 "$venv/bin/python" -m modelprep.build.fit.warmup

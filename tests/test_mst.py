@@ -17,7 +17,7 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from benchmarks import certificate
-from modelprep.build.fit import engine, mst, mst_blocks, sizing
+from modelprep.build.fit import engine, mst, mst_blocks, mst_kernels, sizing
 from modelprep.build.fit.clustering import fit_hdbscan
 
 pytestmark = pytest.mark.unit
@@ -273,3 +273,22 @@ def test_the_tree_is_the_brute_force_one_edge_for_edge(problem):
         )
     expected = brute_force_tree(problem["X"], problem["min_samples"], problem["alpha"])
     np.testing.assert_array_equal(tree, expected)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 70), st.integers(0, 2**32 - 1))
+def test_the_screen_counts_and_minima_are_those_of_plain_numpy(rows, cols, seed):
+    """The screen's lanes (16 columns at a time, reordered by fastmath) against whole-array
+    numpy: widths below, at and between multiples of 16, ties, infinite bounds (a diagonal),
+    and rows or columns that do not search (limit -inf)."""
+    rng = np.random.default_rng(seed)
+    L = rng.integers(0, 6, (rows, cols)).astype(np.float32)  # few values: many ties
+    L[rng.random((rows, cols)) < 0.1] = np.inf
+    row_limit = rng.choice(np.float32([-np.inf, 0, 2.5, 5, np.inf]), rows)
+    col_limit = rng.choice(np.float32([-np.inf, 1, 3]), cols)
+    row_min, col_min = np.empty(rows, np.float32), np.empty(cols, np.float32)
+    hits = mst_kernels.screen(L, row_limit, col_limit, row_min, col_min)
+    within = (L <= row_limit[:, None]) | (L <= col_limit[None, :])
+    np.testing.assert_array_equal(hits, within.sum(axis=1))
+    np.testing.assert_array_equal(row_min, L.min(axis=1))
+    np.testing.assert_array_equal(col_min, L.min(axis=0))

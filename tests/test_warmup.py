@@ -49,7 +49,7 @@ def index_files(cache) -> dict[str, bytes]:
 def test_a_fit_after_the_warm_up_compiles_nothing(tmp_path, monkeypatch):
     shipped, cache = tmp_path / "shipped", tmp_path / "job-cache"
     # What export_to_jobs gives every job.
-    monkeypatch.setenv("NUMBA_CPU_NAME", os.environ.get("NUMBA_CPU_NAME", env.NUMBA_CPU))
+    monkeypatch.setenv("NUMBA_CPU_NAME", os.environ.get("NUMBA_CPU_NAME", env.numba_cpu()))
     subprocess.run(
         [sys.executable, "-m", "modelprep.build.fit.warmup", str(shipped)],
         cwd=REPO,
@@ -98,3 +98,27 @@ def test_seed_copies_what_the_cache_lacks_and_keeps_a_newer_index(tmp_path):
     assert job_index.read_bytes() == b"the job's"
     assert (cache / "fit_0123" / "k.f-1.py311.1.nbc").read_bytes() == b"recompiled"
     assert (cache / "fit_0123" / "k.f-1.py311.nbi").read_bytes() == b"new index"
+
+
+V3_FLAGS = (
+    "fpu sse2 ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt xsave avx f16c lahf_lm abm bmi1 avx2 bmi2"
+)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (V3_FLAGS, "x86-64-v3"),
+        (V3_FLAGS + " avx512f", "x86-64-v3"),
+        (V3_FLAGS.replace(" avx2", ""), "generic"),  # Sandy Bridge: AVX without AVX2
+        ("fpu sse2 ssse3", "generic"),
+        (None, "generic"),  # no flags line: not x86 (aarch64 lists "Features")
+    ],
+)
+def test_the_numba_cpu_is_the_hosts_x86_64_level(tmp_path, flags, expected):
+    cpuinfo = tmp_path / "cpuinfo"
+    lines = ["processor\t: 0", "model name\t: Some CPU"]
+    cpuinfo.write_text("\n".join(lines + ([f"flags\t\t: {flags}"] if flags else [])) + "\n")
+    assert env.numba_cpu(str(cpuinfo)) == expected
+    assert env.numba_cpu(str(tmp_path / "missing")) == "generic"
