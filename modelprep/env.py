@@ -22,8 +22,9 @@ RUN_ID = "MODELPREP_RUN_ID"  # the run that is building, recorded in every confi
 # Lifts the publish guard for this run only: startup.py --force (or FORCE_REGENERATE) sets it.
 # The lasting override is the config key publish.allow_track_drop (see docs/operations.md).
 ALLOW_TRACK_DROP = "MODELPREP_ALLOW_TRACK_DROP"
-# NUMBA_CPU_NAME unless set: numba keys compiled code by CPU name, so the jobs and the warm-up
-# (modelprep.build.fit.warmup) use the same one, the x86-64 level this host has. Code for
+# NUMBA_CPU_NAME unless set: numba keys compiled code by CPU name, so the fit jobs and the
+# warm-up (modelprep.build.fit.warmup) use the same one, the x86-64 level of the host that runs
+# the code (a cluster job's node, not the one that parsed the workflow). Code for
 # "x86-64-v3" (AVX2, FMA; x86 CPUs since 2013-2015) screens the spanning tree's bounds 1.8x as
 # fast as "generic" (x86-64 without AVX), which runs on any x86-64 host; the image ships both.
 NUMBA_CPUS = ("x86-64-v3", "generic")
@@ -43,6 +44,12 @@ def numba_cpu(cpuinfo: str = "/proc/cpuinfo") -> str:
     except OSError:
         flags = []
     return NUMBA_CPUS[0] if X86_64_V3_FLAGS.issubset(flags) else NUMBA_CPUS[1]
+
+
+def settle_numba_cpu() -> str:
+    """This process's NUMBA_CPU_NAME: as set, else ``numba_cpu()``. numba reads it when first
+    imported, so call this before: code compiled for a CPU the host lacks would crash it."""
+    return os.environ.setdefault("NUMBA_CPU_NAME", numba_cpu())
 
 
 def paths_from_env(env: Mapping[str, str] = os.environ) -> Paths:
@@ -128,11 +135,11 @@ def export_to_jobs(checkout: str, paths: Paths) -> None:
     """What every job of this Snakemake run reads from its environment (none of it may make a
     job stale, so none of it is a parameter): the checkout's package first on PYTHONPATH, the
     log level, the run id, and numba's cache of compiled engine code kept between runs
-    (site-packages may be read-only) with the CPU it is compiled for."""
+    (site-packages may be read-only). Each fit job settles the CPU it compiles for itself
+    (``settle_numba_cpu``): a cluster's nodes may differ from this one."""
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (checkout, os.environ.get("PYTHONPATH")) if p
     )
     os.environ["LOG_LEVEL"] = log_level_from_env()
     os.environ.setdefault(RUN_ID, new_run_id())
     os.environ.setdefault("NUMBA_CACHE_DIR", os.path.abspath(paths.numba_cache))
-    os.environ.setdefault("NUMBA_CPU_NAME", numba_cpu())

@@ -16,6 +16,9 @@ from modelprep.build.fit import warmup
 # function numba compiled (numba's own compile events) and those it loaded from the cache.
 FITS = """
 import json, sys
+from modelprep import env
+
+env.settle_numba_cpu()  # as steps.cluster does, before numba loads
 from numba.core import event
 from numba.core.dispatcher import Dispatcher
 
@@ -46,10 +49,8 @@ def index_files(cache) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_a_fit_after_the_warm_up_compiles_nothing(tmp_path, monkeypatch):
+def test_a_fit_after_the_warm_up_compiles_nothing(tmp_path):
     shipped, cache = tmp_path / "shipped", tmp_path / "job-cache"
-    # What export_to_jobs gives every job.
-    monkeypatch.setenv("NUMBA_CPU_NAME", os.environ.get("NUMBA_CPU_NAME", env.numba_cpu()))
     subprocess.run(
         [sys.executable, "-m", "modelprep.build.fit.warmup", str(shipped)],
         cwd=REPO,
@@ -122,3 +123,18 @@ def test_the_numba_cpu_is_the_hosts_x86_64_level(tmp_path, flags, expected):
     cpuinfo.write_text("\n".join(lines + ([f"flags\t\t: {flags}"] if flags else [])) + "\n")
     assert env.numba_cpu(str(cpuinfo)) == expected
     assert env.numba_cpu(str(tmp_path / "missing")) == "generic"
+
+
+@pytest.mark.unit
+def test_a_fit_job_settles_its_own_cpu_and_keeps_one_that_is_set(monkeypatch, tmp_path):
+    """Snakemake's process exports no CPU name (a cluster's nodes may differ from the one that
+    parsed the workflow); each fit job takes its host's unless the user set one."""
+    # A copy: export_to_jobs writes the run's variables (PYTHONPATH too) into os.environ.
+    monkeypatch.setattr(
+        os, "environ", {k: v for k, v in os.environ.items() if k != "NUMBA_CPU_NAME"}
+    )
+    env.export_to_jobs(str(tmp_path), env.paths_from_env({"DATA_PATH": str(tmp_path)}))
+    assert "NUMBA_CPU_NAME" not in os.environ
+    assert env.settle_numba_cpu() == env.numba_cpu() == os.environ["NUMBA_CPU_NAME"]
+    os.environ["NUMBA_CPU_NAME"] = "generic"
+    assert env.settle_numba_cpu() == "generic"

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from modelprep import env
 from modelprep.build.fit import clustering, quality, warmup
 from modelprep.files import load_pickle, save_json, save_pickle
 
@@ -43,6 +44,7 @@ def cluster(
     meta_out: str,
 ) -> None:
     """Fit HDBSCAN, refuse a degenerate result, score it on the seeded metric sample."""
+    env.settle_numba_cpu()  # before the engine imports numba
     seed_numba_cache()
     embedding = load_pickle(embeddings)
     started = time.perf_counter()

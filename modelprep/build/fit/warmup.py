@@ -8,7 +8,7 @@ in docs/operations.md). The image build and ``scripts/setup-venv.sh`` run
 copies what its own NUMBA_CACHE_DIR lacks (``seed``): numba writes its index beside its
 entries, so that one must be writable. numba keys an entry by its source file (path, mtime,
 size) and by NUMBA_CPU_NAME: the warm-up and the jobs run the same files with the same CPU name
-(``env.numba_cpu()`` unless set), and an edited kernel compiles again.
+(``env.settle_numba_cpu``), and an edited kernel compiles again.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def warm_up(cache_dir: str | os.PathLike = SHIPPED) -> int:
     """
     cache_dir = Path(cache_dir).resolve()
     os.environ["NUMBA_CACHE_DIR"] = str(cache_dir)
-    os.environ.setdefault("NUMBA_CPU_NAME", env.numba_cpu())  # as export_to_jobs gives the jobs
+    env.settle_numba_cpu()  # as every fit job does (steps.cluster)
     import numba
     from numba.core import event
 
