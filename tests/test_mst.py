@@ -278,17 +278,20 @@ def test_the_tree_is_the_brute_force_one_edge_for_edge(problem):
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(st.integers(1, 40), st.integers(1, 70), st.integers(0, 2**32 - 1))
 def test_the_screen_counts_and_minima_are_those_of_plain_numpy(rows, cols, seed):
-    """The screen's lanes (16 columns at a time, reordered by fastmath) against whole-array
-    numpy: widths below, at and between multiples of 16, ties, infinite bounds (a diagonal),
-    and rows or columns that do not search (limit -inf)."""
+    """The screen (vectorised, reordered by fastmath, minima on integer keys) against
+    whole-array numpy: widths around the vector widths, ties, negative bounds and signed
+    zeros, infinite bounds (a diagonal), rows or columns that do not search (limit -inf), and
+    column minima that only go down."""
     rng = np.random.default_rng(seed)
-    L = rng.integers(0, 6, (rows, cols)).astype(np.float32)  # few values: many ties
-    L[rng.random((rows, cols)) < 0.1] = np.inf
+    values = np.float32([-3.5, -1, -0.0, 0, 1e-40, 1, 2, 5, np.inf, -np.inf])
+    L = rng.choice(values, (rows, cols), p=[0.1, 0.1, 0.1, 0.1, 0.05, 0.2, 0.1, 0.1, 0.1, 0.05])
     row_limit = rng.choice(np.float32([-np.inf, 0, 2.5, 5, np.inf]), rows)
     col_limit = rng.choice(np.float32([-np.inf, 1, 3]), cols)
-    row_min, col_min = np.empty(rows, np.float32), np.empty(cols, np.float32)
-    hits = mst_kernels.screen(L, row_limit, col_limit, row_min, col_min)
+    before = rng.choice(np.float32([-2, 0.5, np.inf]), cols)
+    row_min, col_min = np.empty(rows, np.float32), before.copy()
+    hits = np.empty(rows, np.int64)
+    mst_kernels.screen(L, row_limit, col_limit, row_min, col_min, hits)
     within = (L <= row_limit[:, None]) | (L <= col_limit[None, :])
     np.testing.assert_array_equal(hits, within.sum(axis=1))
     np.testing.assert_array_equal(row_min, L.min(axis=1))
-    np.testing.assert_array_equal(col_min, L.min(axis=0))
+    np.testing.assert_array_equal(col_min, np.minimum(before, L.min(axis=0)))

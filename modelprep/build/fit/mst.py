@@ -52,6 +52,14 @@ class _Edges:
         (``mst_kernels.limits`` rounds it up where it is compared in float32)."""
         return (self.w[self.comp[positions]] * self.alpha) ** 2
 
+    def search_pair(self, layout, rows, cols, row_limit, col_limit, search_row, search_col,
+                    row_min, col_min) -> None:  # fmt: skip
+        mst_kernels.search_pair(
+            layout.A, layout.B, rows.start, rows.stop, cols.start, cols.stop, layout.chunk,
+            row_limit, col_limit, search_row, search_col, layout.X, layout.ids, self.comp,
+            self.core, self.reach, self.alpha, self.w, self.a, self.b, row_min, col_min,
+        )  # fmt: skip
+
     def refine(self, layout, L, rows, c0, hits, search_row, search_col) -> None:
         mst_kernels.edge_refine(
             L, rows, c0, layout.X, layout.ids, self.comp, self.core, self.reach,
@@ -85,7 +93,7 @@ def _search(layout: mst_blocks.Layout, searcher: np.ndarray, edges: _Edges) -> N
         if wanted == 0:
             continue
         if 4 * wanted >= (rows.stop - rows.start) + (cols.stop - cols.start):
-            _search_block_pair(layout, edges, rows, cols, p == q, search_row, search_col)
+            _search_block_pair(layout, edges, rows, cols, search_row, search_col)
             continue
         sides = ((rows, cols, search_row),) if p == q else (
             (rows, cols, search_row), (cols, rows, search_col))  # fmt: skip
@@ -103,29 +111,26 @@ def _searching(layout, edges, searcher, rows: slice, other: int, other_comp: int
     )  # fmt: skip
 
 
-def _search_block_pair(layout, edges, rows, cols, diagonal, search_row, search_col) -> None:
+def _search_block_pair(layout, edges, rows, cols, search_row, search_col) -> None:
     """Both sides of a block pair at once; its minima tighten the point-to-block bounds."""
-    L = layout.products(rows, cols)
-    if diagonal:
-        np.fill_diagonal(L, np.inf)
     row_limit = mst_kernels.limits(np.where(search_row, edges.distance2_limit(rows), -np.inf))
     col_limit = mst_kernels.limits(np.where(search_col, edges.distance2_limit(cols), -np.inf))
-    row_min = np.empty(L.shape[0], np.float32)
-    col_min = np.empty(L.shape[1], np.float32)
-    hits = mst_kernels.screen(L, row_limit, col_limit, row_min, col_min)
+    row_min = np.empty(rows.stop - rows.start, np.float32)
+    col_min = np.empty(cols.stop - cols.start, np.float32)
+    edges.search_pair(layout, rows, cols, row_limit, col_limit, search_row, search_col,
+                      row_min, col_min)  # fmt: skip
     layout.record(rows, cols, row_min, col_min)
-    positions = np.arange(rows.start, rows.stop)
-    edges.refine(layout, L, positions, cols.start, hits, search_row, search_col)
 
 
 def _search_rows(layout, edges, positions, cols) -> None:
     """A few searchers against one block."""
     L = layout.A[positions] @ layout.B[cols].T
     row_min = np.empty(L.shape[0], np.float32)
-    col_min = np.empty(L.shape[1], np.float32)
+    col_min = np.full(L.shape[1], np.inf, dtype=np.float32)
     no_column = np.full(L.shape[1], -np.inf, dtype=np.float32)
     row_limit = mst_kernels.limits(edges.distance2_limit(positions))
-    hits = mst_kernels.screen(L, row_limit, no_column, row_min, col_min)
+    hits = np.empty(L.shape[0], np.int64)
+    mst_kernels.screen(L, row_limit, no_column, row_min, col_min, hits)
     searchers = np.ones(len(positions), dtype=bool)
     targets_only = np.zeros(L.shape[1], dtype=bool)
     edges.refine(layout, L, positions, cols.start, hits, searchers, targets_only)

@@ -3,7 +3,7 @@ exact k nearest neighbours.
 
 Rows are grouped into blocks that are close in the space of the leading principal components
 (k-means, seeded), bounded by balls and, in up to ``head_dims`` columns, by boxes too. For each
-pair of blocks one float32 GEMM gives a *lower bound* of every squared distance (the rounding
+pair of blocks float32 GEMMs give a *lower bound* of every squared distance (the rounding
 error is bounded by ``(2d + 8)·u·(|x|² + |y|²)``; twice that is subtracted), and only pairs
 whose bound may beat a row's current k-th distance are measured exactly, in float64, by direct
 difference (so duplicate rows are at distance 0). Block pairs whose point-to-block bound
@@ -56,7 +56,7 @@ class Layout:
         self.B[:, :d] = centred
         self.B[:, d] = 1.0
         self.B[:, d + 1] = (1.0 - slack) * norms
-        self._products = np.empty(0, np.float32)
+        self.chunk = np.empty(mst_kernels.CHUNK_BYTES // 4, np.float32)
         self.bounds = self._point_block_bounds(head[self.ids], tail[self.ids], norms.max())
         if d <= head_dims:
             self._tighten_by_boxes(np.ascontiguousarray(centred), norms.max())
@@ -97,15 +97,9 @@ class Layout:
         return slice(int(self.starts[b]), int(self.starts[b + 1]))
 
     def products(self, rows: slice, cols: slice) -> np.ndarray:
-        """Lower bounds of the squared distances between two blocks (one float32 GEMM), in
-        a buffer the next call overwrites: a new array of a pair of the 3,730-row blocks of
-        1,000,000 rows (55 MB) was new memory every time, and the GEMM took 35 % longer."""
-        shape = (rows.stop - rows.start, cols.stop - cols.start)
-        size = shape[0] * shape[1]
-        if self._products.size < size:
-            self._products = np.empty(size, np.float32)
-        out = self._products[:size].reshape(shape)
-        return np.matmul(self.A[rows], self.B[cols].T, out=out)
+        """Lower bounds of the squared distances between two runs of rows (one float32 GEMM;
+        ``mst_kernels.knn_pair`` and ``search_pair`` compute whole block pairs in chunks)."""
+        return self.A[rows] @ self.B[cols].T
 
     def record(self, rows: slice, cols: slice, row_min, col_min) -> None:
         """Tighten the point-to-block bounds with the minima of a whole computed block pair
@@ -199,17 +193,13 @@ def exact_knn(layout: Layout, k: int, initial_sample: int) -> tuple[np.ndarray, 
             layout.bounds[p, cols] > kth2[cols]
         ).all():
             continue
-        L = layout.products(rows, cols)
-        if p == q:
-            np.fill_diagonal(L, np.inf)
-        row_min = np.empty(L.shape[0], np.float32)
-        col_min = np.empty(L.shape[1], np.float32)
-        row_limit, col_limit = mst_kernels.limits(kth2[rows]), mst_kernels.limits(kth2[cols])
-        hits = mst_kernels.screen(L, row_limit, col_limit, row_min, col_min)
+        row_min = np.empty(rows.stop - rows.start, np.float32)
+        col_min = np.empty(cols.stop - cols.start, np.float32)
+        mst_kernels.knn_pair(
+            layout.A, layout.B, rows.start, rows.stop, cols.start, cols.stop, layout.chunk,
+            layout.X, layout.ids, kth2, hd, hp, count, row_min, col_min,
+        )  # fmt: skip
         layout.record(rows, cols, row_min, col_min)
-        mst_kernels.knn_refine(
-            L, rows.start, cols.start, p == q, layout.X, layout.ids, kth2, hd, hp, count, hits
-        )
     by_id = np.argsort(layout.ids[hp], axis=1, kind="stable")
     hd, hp = np.take_along_axis(hd, by_id, 1), np.take_along_axis(hp, by_id, 1)
     by_distance = np.argsort(hd, axis=1, kind="stable")

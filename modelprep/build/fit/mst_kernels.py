@@ -66,43 +66,101 @@ def _heap_push(hd, hp, count, ids, i, d2, j):
     return True
 
 
-# The screen keeps its rows' minima in this many lanes: one running minimum is a chain of
-# dependent comparisons that LLVM will not vectorise (1 ns a bound); lanes are independent,
-# and a minimum is exact in any order (bounds are never NaN, so fastmath changes nothing).
-LANES = 16
+# A float32's bits as int32, XOR this where the sign is set, order as the floats do: LLVM
+# vectorises an integer minimum over a row, but not a floating-point one (1 ns a bound).
+ORDER_MASK = np.int32(0x7FFFFFFF)
 SCREEN_MATH = {"nnan", "nsz", "reassoc"}
+# Bytes of a block pair's products computed at a time: they stay in the cache from the GEMM
+# through the screen to the exact measurements (a whole 3,730-row pair is 55 MB).
+CHUNK_BYTES = 2**20
 
 
 @numba.njit(cache=True, nogil=True, fastmath=SCREEN_MATH)
-def screen(L, row_limit, col_limit, row_min, col_min):
-    """Per row, how many bounds are within the row's or the column's limit; and each row's
-    and column's smallest bound. Most pairs stop here, so everything is float32 (the limits
-    rounded up, see ``limits``)."""
+def screen(L, row_limit, col_limit, row_min, col_min, hits):
+    """Per row, how many bounds are within the row's or the column's limit (``hits``), and
+    the row's smallest bound (``row_min``); ``col_min`` is lowered to each column's smallest.
+    Most pairs stop here, so everything is float32 (the limits rounded up, see ``limits``)
+    and vectorised: the count in float32 (exact below 2^24 columns), the minimum on the
+    ordered integer keys (bounds are never NaN, so fastmath changes nothing)."""
     n, m = L.shape
-    whole = m - m % LANES
-    hits = np.zeros(n, dtype=np.int64)
-    lanes = np.empty(LANES, np.float32)
-    col_min[:] = np.inf
+    keys = L.view(np.int32)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    smallest = np.empty(1, np.int32)
     for a in range(n):
         limit = row_limit[a]
-        row = L[a]
-        count = 0
-        lanes[:] = np.inf
-        for b0 in range(0, whole, LANES):
-            for j in range(LANES):
-                v = row[b0 + j]
-                count += (v <= limit) | (v <= col_limit[b0 + j])
-                lanes[j] = min(lanes[j], v)
-                col_min[b0 + j] = min(col_min[b0 + j], v)
-        smallest = lanes.min()
-        for b in range(whole, m):
+        row, row_keys = L[a], keys[a]
+        count = zero
+        least = ORDER_MASK
+        for b in range(m):
             v = row[b]
-            count += (v <= limit) | (v <= col_limit[b])
-            smallest = min(smallest, v)
+            count += one if v <= max(limit, col_limit[b]) else zero
             col_min[b] = min(col_min[b], v)
-        hits[a] = count
-        row_min[a] = smallest
-    return hits
+            key = row_keys[b]
+            least = min(least, np.int32(key ^ np.int32(np.int32(key >> 31) & ORDER_MASK)))
+        hits[a] = np.int64(count)
+        smallest[0] = np.int32(least ^ np.int32(np.int32(least >> 31) & ORDER_MASK))
+        row_min[a] = smallest.view(np.float32)[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _chunking(buf, m, col_min):
+    """Rows per chunk of a block pair of ``m`` columns, and the chunks' hit counts; the
+    pair's column minima start at infinity."""
+    col_min[:] = np.inf
+    step = max(1, buf.shape[0] // m)
+    return step, np.empty(step, np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _screened_chunk(
+    A, B, r0, start, stop, c0, c1, buf, row_limit, col_limit, row_min, col_min, hits
+):
+    """Rows ``start:stop`` of a block pair's lower bounds (see ``mst_blocks.Layout``; a
+    row's bound to itself infinite), in ``buf``, screened (``row_limit`` for these rows)."""
+    m = c1 - c0
+    L = buf[: (stop - start) * m].reshape((stop - start, m))
+    np.dot(A[start:stop], B[c0:c1].T, L)
+    for r in range(max(start, c0), min(stop, c1)):
+        L[r - start, r - c0] = np.inf
+    screen(L, row_limit, col_limit, row_min[start - r0 : stop - r0], col_min, hits)
+    return L
+
+
+@numba.njit(cache=True, nogil=True)
+def knn_pair(A, B, r0, r1, c0, c1, buf, X, ids, kth2, hd, hp, count, row_min, col_min):
+    """The k-NN step on a block pair, ``CHUNK_BYTES`` of products at a time: GEMM, screen,
+    then exact measurement of the pairs that may beat either row's k-th distance."""
+    col_limit = limits(kth2[c0:c1])
+    step, hits = _chunking(buf, c1 - c0, col_min)
+    for start in range(r0, r1, step):
+        stop = min(r1, start + step)
+        row_limit = limits(kth2[start:stop])
+        L = _screened_chunk(
+            A, B, r0, start, stop, c0, c1, buf, row_limit, col_limit, row_min, col_min, hits
+        )
+        knn_refine(L, start, c0, r0 == c0, X, ids, kth2, hd, hp, count, hits)
+
+
+@numba.njit(cache=True, nogil=True)
+def search_pair(
+    A, B, r0, r1, c0, c1, buf, row_limit, col_limit, search_row, search_col, X, ids, comp,
+    core, reach, alpha, best_w, best_a, best_b, row_min, col_min,
+):  # fmt: skip
+    """The exact search on a whole block pair, ``CHUNK_BYTES`` of products at a time: GEMM,
+    screen (``row_limit``, ``col_limit``), then exact measurement of the pairs that may beat
+    a searcher's component's best edge."""
+    step, hits = _chunking(buf, c1 - c0, col_min)
+    for start in range(r0, r1, step):
+        stop = min(r1, start + step)
+        part = slice(start - r0, stop - r0)
+        L = _screened_chunk(
+            A, B, r0, start, stop, c0, c1, buf, row_limit[part], col_limit, row_min, col_min,
+            hits,
+        )  # fmt: skip
+        edge_refine(
+            L, np.arange(start, stop), c0, X, ids, comp, core, reach, alpha, best_w, best_a,
+            best_b, hits, search_row[part], search_col,
+        )  # fmt: skip
 
 
 @numba.njit(cache=True, nogil=True)
@@ -151,7 +209,8 @@ def searching(bounds, other, start, stop, searcher, comp, best_w, alpha, other_c
     return flags
 
 
-def limits(squared: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, nogil=True)
+def limits(squared):
     """float32 limits no smaller than the float64 ones (float32 rounds by at most 2^-24,
     relative, and the rows are scaled so that no limit is subnormal): a screen may pass more,
     never fewer."""
@@ -161,13 +220,14 @@ def limits(squared: np.ndarray) -> np.ndarray:
 @numba.njit(cache=True, nogil=True)
 def knn_refine(L, r0, c0, diagonal, X, ids, kth2, hd, hp, count, hits):
     """Measure the pairs of a block whose bound may beat either row's k-th distance
-    (``kth2``: an upper bound of each row's squared k-th distance, tightened here)."""
+    (``kth2``: an upper bound of each row's squared k-th distance, tightened here); on the
+    ``diagonal`` (rows and columns from one block) each pair once."""
     k = hd.shape[1]
     for a in range(L.shape[0]):
         if hits[a] == 0:
             continue
         i = r0 + a
-        for b in range(a + 1 if diagonal else 0, L.shape[1]):
+        for b in range(max(0, i - c0 + 1) if diagonal else 0, L.shape[1]):
             j = c0 + b
             if L[a, b] > max(kth2[i], kth2[j]):
                 continue
