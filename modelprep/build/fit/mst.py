@@ -81,7 +81,8 @@ def _search(layout: mst_blocks.Layout, searcher: np.ndarray, edges: _Edges) -> N
         part = layout.block(b)
         if (comp[part] == comp[part.start]).all():
             single[b] = comp[part.start]
-    for p, q in mst_blocks.pairs_nearest_first(layout, searcher):
+    limits = edges.distance2_limit(np.arange(comp.shape[0]))
+    for p, q in mst_blocks.pairs_nearest_first(layout, searcher, limits):
         if single[p] >= 0 and single[p] == single[q]:
             continue
         rows, cols = layout.block(p), layout.block(q)

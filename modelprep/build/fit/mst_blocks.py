@@ -206,17 +206,16 @@ def exact_knn(layout: Layout, k: int, initial_sample: int) -> tuple[np.ndarray, 
     return np.take_along_axis(hd, by_distance, 1), np.take_along_axis(hp, by_distance, 1)
 
 
-def pairs_nearest_first(layout: Layout, rows=None) -> list[tuple[int, int]]:
+def pairs_nearest_first(layout: Layout, rows=None, limits=None) -> list[tuple[int, int]]:
     """Block pairs (p <= q) by their smallest point-to-block bound, over the positions
     flagged in ``rows`` (all by default): near pairs first tighten the limits that let the
-    far ones be skipped."""
-    blocks = layout.n_blocks
-    nearest = np.full((blocks, blocks), np.inf)
-    for b in range(blocks):
-        part = layout.block(b)
-        bounds = layout.bounds[:, part] if rows is None else layout.bounds[:, part][:, rows[part]]
-        if bounds.shape[1]:
-            nearest[b] = bounds.min(axis=1)
+    far ones be skipped. With squared-distance ``limits`` per position, only the pairs where
+    a flagged row of one block has a bound to the other within its limit."""
+    n = layout.X.shape[0]
+    flagged = np.ones(n, dtype=bool) if rows is None else rows
+    limits = np.full(n, np.inf) if limits is None else limits
+    nearest, within = mst_kernels.block_pair_bounds(layout.bounds, layout.starts, flagged, limits)
     nearest = np.minimum(nearest, nearest.T)
-    pairs = [(p, q) for p in range(blocks) for q in range(p, blocks) if nearest[p, q] < np.inf]
-    return sorted(pairs, key=lambda pair: nearest[pair])
+    p, q = np.nonzero(np.triu((nearest < np.inf) & (within | within.T)))
+    order = np.argsort(nearest[p, q], kind="stable")
+    return list(zip(p[order].tolist(), q[order].tolist(), strict=True))

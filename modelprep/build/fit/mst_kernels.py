@@ -163,7 +163,12 @@ def search_pair(
         )  # fmt: skip
 
 
-@numba.njit(cache=True, nogil=True)
+# The point-to-block bounds' sums of squares may be reordered and fused (vectorised: half the
+# time): in float64 that errs by about 1e-15, relative, far within their margins.
+BOUND_MATH = {"nnan", "ninf", "nsz", "reassoc", "contract"}
+
+
+@numba.njit(cache=True, nogil=True, fastmath=BOUND_MATH)
 def ball_bounds(head, tail, centres, radii, tail_lows, tail_highs, scale, margin, out):
     """Each point's squared distance to each block: the gap to the block's ball (``centres``,
     ``radii``) in the leading components plus the gap to its range of tail norms, times
@@ -179,7 +184,7 @@ def ball_bounds(head, tail, centres, radii, tail_lows, tail_highs, scale, margin
             out[b, i] = (gap * gap + tail_gap * tail_gap) * scale - margin
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath=BOUND_MATH)
 def raise_to_box_bounds(points, lows, highs, scale, margin, out):
     """Raise ``out`` (float32 lower bounds) to each point's squared distance to each box
     (``lows``, ``highs`` per row) times ``scale``, less ``margin``, where that is larger (the
@@ -192,6 +197,26 @@ def raise_to_box_bounds(points, lows, highs, scale, margin, out):
                 gap = max(lows[b, k] - x, x - highs[b, k], 0.0)
                 total += gap * gap
             out[b, i] = max(out[b, i], np.float32(total * scale - margin))
+
+
+@numba.njit(cache=True, nogil=True)
+def block_pair_bounds(bounds, starts, rows, limits):
+    """For blocks b and c: the least bound from a flagged row of b to c, and whether a
+    flagged row of b has a bound to c within its limit (squared). One pass over the bounds,
+    where a numpy minimum per block copied them (6.6 s a round at 1,000,000 rows)."""
+    n_blocks = starts.shape[0] - 1
+    nearest = np.full((n_blocks, n_blocks), np.inf)
+    within = np.zeros((n_blocks, n_blocks), dtype=np.bool_)
+    for c in range(n_blocks):
+        to_c = bounds[c]
+        for b in range(n_blocks):
+            least, hit = np.inf, False
+            for i in range(starts[b], starts[b + 1]):
+                if rows[i]:
+                    least = min(least, to_c[i])
+                    hit |= to_c[i] <= limits[i]
+            nearest[b, c], within[b, c] = least, hit
+    return nearest, within
 
 
 @numba.njit(cache=True, nogil=True)
