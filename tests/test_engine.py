@@ -10,6 +10,7 @@ from conftest import REPO
 from hdbscan.prediction import PredictionData
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from modelprep.build.fit import engine
 from modelprep.build.fit.clustering import fit_hdbscan
@@ -77,6 +78,22 @@ def test_the_model_is_the_same_on_one_or_two_threads(path):
     assert np.array_equal(one.labels_, two.labels_)
     assert np.array_equal(one.probabilities_, two.probabilities_)
     assert np.array_equal(one._single_linkage_tree, two._single_linkage_tree)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_blocked_trees_gemms_take_the_fits_threads(monkeypatch, threads):
+    """Whatever the caller limited: its kernels call scipy's OpenBLAS from numba."""
+    seen = []
+    real = engine.mst.spanning_tree
+
+    def spanning_tree(*args, **kwargs):
+        seen.append({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.mst, "spanning_tree", spanning_tree)
+    with threadpool_limits(limits=8, user_api="blas"):
+        engine.fit(nested_blobs(12, n_samples=600), PARAMS, seed=0, threads=threads)
+    assert seen == [{threads}]
 
 
 def test_auto_takes_the_k_d_tree_only_for_many_rows_in_few_dimensions():

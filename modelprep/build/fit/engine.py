@@ -20,6 +20,7 @@ import hdbscan
 import numba
 import numpy as np
 from sklearn.neighbors import KDTree
+from threadpoolctl import threadpool_limits
 
 from modelprep.build.fit import mst
 from modelprep.build.fit.internals import (
@@ -72,10 +73,13 @@ def _kd_tree(embedding: np.ndarray, min_samples: int, threads: int):
     )
 
 
-def _exact_blocks(embedding: np.ndarray, min_samples: int, alpha: float, seed: int):
+def _exact_blocks(embedding: np.ndarray, min_samples: int, alpha: float, seed: int, threads: int):
     """The blocked path's tree (modelprep.build.fit.mst); its exact neighbour distances give
-    the prediction core distance."""
-    edges, _, distances = mst.spanning_tree(embedding, min_samples, alpha=alpha, seed=seed)
+    the prediction core distance. Its GEMMs get ``threads`` BLAS threads, whatever limit the
+    caller entered: numba's ``np.dot`` calls scipy's OpenBLAS, which a limit entered before
+    scipy was loaded does not cover (two threads, where one was declared)."""
+    with threadpool_limits(limits=max(1, int(threads)), user_api="blas"):
+        edges, _, distances = mst.spanning_tree(embedding, min_samples, alpha=alpha, seed=seed)
     core = distances[:, min_samples - 2] if min_samples > 1 else np.zeros(len(embedding))
     return edges, core
 
@@ -93,7 +97,7 @@ def spanning_tree(
             )
         edges, core = _kd_tree(embedding, min_samples, threads)
     else:
-        edges, core = _exact_blocks(embedding, min_samples, alpha, seed)
+        edges, core = _exact_blocks(embedding, min_samples, alpha, seed, threads)
     low, high = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
     edges = np.column_stack([low, high, edges[:, 2]])
     return np.ascontiguousarray(edges[np.lexsort((high, low, edges[:, 2]))]), core
