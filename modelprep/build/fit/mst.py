@@ -18,14 +18,14 @@ clusters. This module finds the true minimum in three steps, every number exact:
 
 Edges are ordered by (weight, smaller original index, larger original index): the tree is the
 unique minimum under that order, the same on any thread count and block layout. The per-pair
-loops are numba kernels (``mst_kernels``).
+loops are numba kernels (``mst_kernels``), and so are the loops over block pairs (``mst_rounds``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from modelprep.build.fit import mst_blocks, mst_kernels, sizing
+from modelprep.build.fit import mst_blocks, mst_kernels, mst_rounds, sizing
 
 # Block-mates whose distances give each row its first k-th-distance limit.
 INITIAL_SAMPLE = 256
@@ -52,29 +52,10 @@ class _Edges:
         (``mst_kernels.limits`` rounds it up where it is compared in float32)."""
         return (self.w[self.comp[positions]] * self.alpha) ** 2
 
-    def search_pair(self, layout, rows, cols, row_limit, col_limit, search_row, search_col,
-                    row_min, col_min) -> None:  # fmt: skip
-        mst_kernels.search_pair(
-            layout.A, layout.B, rows.start, rows.stop, cols.start, cols.stop, layout.chunk,
-            row_limit, col_limit, search_row, search_col, layout.X, layout.ids, self.comp,
-            self.core, self.reach, self.alpha, self.w, self.a, self.b, row_min, col_min,
-        )  # fmt: skip
-
-    def refine(self, layout, L, rows, c0, hits, search_row, search_col) -> None:
-        mst_kernels.edge_refine(
-            L, rows, c0, layout.X, layout.ids, self.comp, self.core, self.reach,
-            self.alpha, self.w, self.a, self.b, hits, search_row, search_col,
-        )  # fmt: skip
-
 
 def _search(layout: mst_blocks.Layout, searcher: np.ndarray, edges: _Edges) -> None:
-    """Give every searcher's component its exact lightest outgoing edge.
-
-    Block pairs go nearest first, skipping pairs inside one component; within a pair only
-    searchers whose bound to the other block may beat their component's best edge count.
-    Where many rows count, the whole pair is computed once for both sides and its minima
-    tighten the bounds; else only the searchers' rows are.
-    """
+    """Give every searcher's component its exact lightest outgoing edge
+    (``mst_rounds.search_round``, over the block pairs a searcher may need)."""
     comp = edges.comp
     single = np.full(layout.n_blocks, -1)
     for b in range(layout.n_blocks):
@@ -82,59 +63,11 @@ def _search(layout: mst_blocks.Layout, searcher: np.ndarray, edges: _Edges) -> N
         if (comp[part] == comp[part.start]).all():
             single[b] = comp[part.start]
     limits = edges.distance2_limit(np.arange(comp.shape[0]))
-    for p, q in mst_blocks.pairs_nearest_first(layout, searcher, limits):
-        if single[p] >= 0 and single[p] == single[q]:
-            continue
-        rows, cols = layout.block(p), layout.block(q)
-        search_row = _searching(layout, edges, searcher, rows, q, single[q])
-        search_col = _searching(layout, edges, searcher, cols, p, single[p])
-        if p == q:
-            search_row = search_col = search_row | search_col
-        wanted = search_row.sum() + (search_col.sum() if p != q else 0)
-        if wanted == 0:
-            continue
-        if 4 * wanted >= (rows.stop - rows.start) + (cols.stop - cols.start):
-            _search_block_pair(layout, edges, rows, cols, search_row, search_col)
-            continue
-        sides = ((rows, cols, search_row),) if p == q else (
-            (rows, cols, search_row), (cols, rows, search_col))  # fmt: skip
-        for own, other, flags in sides:
-            if flags.any():
-                _search_rows(layout, edges, own.start + np.flatnonzero(flags), other)
-
-
-def _searching(layout, edges, searcher, rows: slice, other: int, other_comp: int) -> np.ndarray:
-    """Which rows search block ``other``: searchers whose bound to it may beat their
-    component's best edge, unless every row of ``other`` is in their own component."""
-    return mst_kernels.searching(
-        layout.bounds, other, rows.start, rows.stop, searcher, edges.comp, edges.w,
-        edges.alpha, other_comp,
+    mst_rounds.search_round(
+        mst_blocks.pairs_nearest_first(layout, searcher, limits), single, layout.starts,
+        layout.bounds, layout.A, layout.B, layout.chunk, layout.X, layout.ids, searcher, comp,
+        edges.core, edges.reach, edges.alpha, edges.w, edges.a, edges.b,
     )  # fmt: skip
-
-
-def _search_block_pair(layout, edges, rows, cols, search_row, search_col) -> None:
-    """Both sides of a block pair at once; its minima tighten the point-to-block bounds."""
-    row_limit = mst_kernels.limits(np.where(search_row, edges.distance2_limit(rows), -np.inf))
-    col_limit = mst_kernels.limits(np.where(search_col, edges.distance2_limit(cols), -np.inf))
-    row_min = np.empty(rows.stop - rows.start, np.float32)
-    col_min = np.empty(cols.stop - cols.start, np.float32)
-    edges.search_pair(layout, rows, cols, row_limit, col_limit, search_row, search_col,
-                      row_min, col_min)  # fmt: skip
-    layout.record(rows, cols, row_min, col_min)
-
-
-def _search_rows(layout, edges, positions, cols) -> None:
-    """A few searchers against one block."""
-    L = layout.A[positions] @ layout.B[cols].T
-    row_min = np.empty(L.shape[0], np.float32)
-    col_min = np.full(L.shape[1], np.inf, dtype=np.float32)
-    no_column = np.full(L.shape[1], -np.inf, dtype=np.float32)
-    row_limit = mst_kernels.limits(edges.distance2_limit(positions))
-    hits = np.empty(L.shape[0], np.int64)
-    mst_kernels.screen(L, row_limit, no_column, row_min, col_min, hits)
-    searchers = np.ones(len(positions), dtype=bool)
-    targets_only = np.zeros(L.shape[1], dtype=bool)
-    edges.refine(layout, L, positions, cols.start, hits, searchers, targets_only)
 
 
 def _boruvka(layout: mst_blocks.Layout, near, dist, core, reach, alpha: float) -> np.ndarray:

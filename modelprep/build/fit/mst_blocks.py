@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from modelprep.build.fit import mst_kernels
+from modelprep.build.fit import mst_kernels, mst_rounds
 
 # float32's unit roundoff
 U32 = 2.0**-24
@@ -101,15 +101,6 @@ class Layout:
         ``mst_kernels.knn_pair`` and ``search_pair`` compute whole block pairs in chunks)."""
         return self.A[rows] @ self.B[cols].T
 
-    def record(self, rows: slice, cols: slice, row_min, col_min) -> None:
-        """Tighten the point-to-block bounds with the minima of a whole computed block pair
-        (only whole blocks: a minimum over some rows bounds nothing for the others)."""
-        r, c = self.starts.searchsorted([rows.start, cols.start])
-        np.maximum(self.bounds[c, rows], row_min, out=row_min)
-        self.bounds[c, rows] = row_min
-        np.maximum(self.bounds[r, cols], col_min, out=col_min)
-        self.bounds[r, cols] = col_min
-
 
 def _scale_and_margin(largest_norm: float) -> tuple[float, float]:
     """What a bound computed in float64 is multiplied by and less, to stay a lower bound."""
@@ -187,26 +178,17 @@ def exact_knn(layout: Layout, k: int, initial_sample: int) -> tuple[np.ndarray, 
         kth2[part] = np.max(
             [((rows - layout.X[near[:, j]]) ** 2).sum(axis=1) for j in range(k)], axis=0
         )
-    for p, q in pairs_nearest_first(layout):
-        rows, cols = layout.block(p), layout.block(q)
-        if (layout.bounds[q, rows] > kth2[rows]).all() and (
-            layout.bounds[p, cols] > kth2[cols]
-        ).all():
-            continue
-        row_min = np.empty(rows.stop - rows.start, np.float32)
-        col_min = np.empty(cols.stop - cols.start, np.float32)
-        mst_kernels.knn_pair(
-            layout.A, layout.B, rows.start, rows.stop, cols.start, cols.stop, layout.chunk,
-            layout.X, layout.ids, kth2, hd, hp, count, row_min, col_min,
-        )  # fmt: skip
-        layout.record(rows, cols, row_min, col_min)
+    mst_rounds.knn_round(
+        pairs_nearest_first(layout), layout.starts, layout.bounds, layout.A, layout.B,
+        layout.chunk, layout.X, layout.ids, kth2, hd, hp, count,
+    )  # fmt: skip
     by_id = np.argsort(layout.ids[hp], axis=1, kind="stable")
     hd, hp = np.take_along_axis(hd, by_id, 1), np.take_along_axis(hp, by_id, 1)
     by_distance = np.argsort(hd, axis=1, kind="stable")
     return np.take_along_axis(hd, by_distance, 1), np.take_along_axis(hp, by_distance, 1)
 
 
-def pairs_nearest_first(layout: Layout, rows=None, limits=None) -> list[tuple[int, int]]:
+def pairs_nearest_first(layout: Layout, rows=None, limits=None) -> np.ndarray:
     """Block pairs (p <= q) by their smallest point-to-block bound, over the positions
     flagged in ``rows`` (all by default): near pairs first tighten the limits that let the
     far ones be skipped. With squared-distance ``limits`` per position, only the pairs where
@@ -218,4 +200,4 @@ def pairs_nearest_first(layout: Layout, rows=None, limits=None) -> list[tuple[in
     nearest = np.minimum(nearest, nearest.T)
     p, q = np.nonzero(np.triu((nearest < np.inf) & (within | within.T)))
     order = np.argsort(nearest[p, q], kind="stable")
-    return list(zip(p[order].tolist(), q[order].tolist(), strict=True))
+    return np.column_stack([p[order], q[order]]).astype(np.int64)
