@@ -10,8 +10,8 @@ where the blocked path's blocks would grow too large). The k-NN graph trees this
 before were faster above 30 dimensions but heavier than the minimum, and 0.07 % of extra weight
 changed the clusters (see benchmarks/certificate.py). Everything after the tree (the single
 linkage tree, condensing, cluster selection, prediction data) is hdbscan's own code or an equal
-construction of it, so the published model is a plain ``hdbscan.HDBSCAN`` that loads and
-predicts without this package.
+construction of it (``linkage``, ``prediction_data``), so the published model is a plain
+``hdbscan.HDBSCAN`` that loads and predicts without this package.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import numpy as np
 from sklearn.neighbors import KDTree
 from threadpoolctl import threadpool_limits
 
-from modelprep.build.fit import mst
+from modelprep.build.fit import linkage, mst
 from modelprep.build.fit.internals import (
     DistanceMetric,
     PredictionData,
     kd_tree_boruvka,
-    label,
     tree_to_labels,
 )
 
@@ -134,7 +133,7 @@ def fit(
         model._single_linkage_tree,
     ) = tree_to_labels(
         embedding,
-        label(edges),
+        linkage.single_linkage(edges),
         model.min_cluster_size,
         model.cluster_selection_method,
         model.allow_single_cluster,

@@ -29,7 +29,6 @@ def check_pinned(package: str) -> None:
 
 check_pinned("hdbscan")
 
-from hdbscan._hdbscan_linkage import label  # noqa: E402
 from hdbscan.dist_metrics import DistanceMetric  # noqa: E402
 from hdbscan.hdbscan_ import _tree_to_labels as tree_to_labels  # noqa: E402
 from hdbscan.prediction import PredictionData  # noqa: E402
@@ -44,4 +43,4 @@ def kd_tree_boruvka():
     return parallel_boruvka, build_kdtree
 
 
-__all__ = ["DistanceMetric", "PredictionData", "label", "tree_to_labels", "kd_tree_boruvka"]
+__all__ = ["DistanceMetric", "PredictionData", "tree_to_labels", "kd_tree_boruvka"]
